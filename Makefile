@@ -16,9 +16,11 @@ $(STAMP): pyproject.toml constraints.txt
 example: $(STAMP)
 	$(BIN)/grader batch examples/class --out out/example
 
+# pytest exits 5 when it collected nothing: that is a broken suite, so say so and fail.
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
+	$(BIN)/python -m pytest -n 2 -p no:cacheprovider; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "make test: no tests were collected" >&2; fi; exit $$rc
 
 validate: $(STAMP)
 	$(BIN)/grader validate
