@@ -1,0 +1,130 @@
+"""Hidden spec tests of ``cosine.py``: inputs drawn from the grading seed, vs the reference.
+
+Sizes, scales and colinear factors come from ``grading_seed``; expectations come from
+``reference/cosine.py`` evaluated in this run, in float64, and from central differences of
+the submission's own values.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from reference.cosine import cosine_similarity as reference_cosine
+from spec_tests.checks import check_close, check_type
+from spec_tests.params import DEVICES, FLOAT_DTYPES
+from spec_tests.test_cosine import (
+    HINT_DEVICE,
+    HINT_VALUE,
+    cosine_call,
+    skip_unsupported,
+    submission_grads,
+)
+
+FLOAT64 = [pytest.param(torch.float64, id="float64")]
+
+
+def _draw(grading_seed: int, salt: int, dtype: torch.dtype, device: str, n_cases: int = 4
+          ) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """Random pairs: sizes 1..300, independent scales 1e-3..1e3, one exactly colinear pair."""
+    gen = torch.Generator().manual_seed(grading_seed * 7919 + salt)
+    pairs = []
+    for k in range(n_cases):
+        n = int(torch.randint(1, 301, (1,), generator=gen))
+        sx, sy = (10 ** float(torch.empty(()).uniform_(-3, 3, generator=gen)) for _ in "xy")
+        y = sy * torch.randn(n, generator=gen, dtype=torch.float64)
+        if k == n_cases - 1:
+            alpha = float(torch.empty(()).uniform_(-3, 3, generator=gen))
+            x = alpha * y
+        else:
+            x = sx * torch.randn(n, generator=gen, dtype=torch.float64)
+        pairs.append((x.to(device=device, dtype=dtype), y.to(device=device, dtype=dtype)))
+    return pairs
+
+
+def _reference(x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """Value and gradients by the reference, in float64, cast back to x's dtype."""
+    xr = x.detach().to(torch.float64).requires_grad_()
+    yr = y.detach().to(torch.float64).requires_grad_()
+    out = reference_cosine(xr, yr)
+    out.backward()
+    return tuple(t.detach().to(x.dtype) for t in (out, xr.grad, yr.grad))
+
+
+def _grad_tol(dtype: torch.dtype, wrt: torch.Tensor) -> tuple[float, float]:
+    """(rtol, atol) for a gradient with respect to ``wrt``, whose norm is at most 1/|wrt|.
+
+    float32 sums over up to 300 terms; an exactly colinear pair has gradients of pure noise.
+    """
+    scale = 1.0 / max(float(torch.linalg.vector_norm(wrt.detach().cpu().double())), 1e-300)
+    if dtype == torch.float32:
+        return 1e-4, 2e-5 * scale
+    return 1e-7, 1e-10 * scale
+
+
+@pytest.mark.points(2)
+@pytest.mark.values
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("device", DEVICES)
+def test_cosine_hidden_values(subject, grading_seed, device, dtype):
+    """Values on random sizes and scales equal the reference's."""
+    skip_unsupported(device, dtype)
+    for x, y in _draw(grading_seed, 1, dtype, device):
+        got = subject.call("cosine.value", x=x, y=y)
+        check_type(got, torch.Tensor, call=cosine_call(x, y), hint=HINT_DEVICE)
+        expected = _reference(x, y)[0]
+        # The cosine lies in [-1, 1]; float32 sums over up to 300 terms.
+        rtol, atol = (1e-4, 1e-5) if dtype == torch.float32 else (1e-7, 1e-9)
+        check_close(got.reshape(expected.shape), expected, rtol=rtol, atol=atol,
+                    call=cosine_call(x, y), hint=HINT_VALUE)
+
+
+@pytest.mark.points(2)
+@pytest.mark.gradients
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("device", DEVICES)
+def test_cosine_hidden_gradients(subject, grading_seed, device, dtype):
+    """Gradients on random sizes and scales equal the reference's."""
+    skip_unsupported(device, dtype)
+    for x, y in _draw(grading_seed, 2, dtype, device):
+        call = cosine_call(x, y, "then .backward()")
+        got = submission_grads(subject, x, y, call)
+        _, gx, gy = _reference(x, y)
+        for name, expected, wrt in (("x.grad", gx, x), ("y.grad", gy, y)):
+            rtol, atol = _grad_tol(dtype, wrt)
+            check_close(got["grad_" + name[0]], expected, rtol=rtol, atol=atol, call=call,
+                        what=name, hint=HINT_VALUE)
+
+
+@pytest.mark.points(1)
+@pytest.mark.gradients
+@pytest.mark.parametrize("dtype", FLOAT64)
+@pytest.mark.parametrize("device", DEVICES)
+def test_cosine_hidden_gradcheck(subject, grading_seed, device, dtype):
+    """Gradcheck-style: autograd's gradients equal central differences of the own values."""
+    skip_unsupported(device, dtype)
+    gen = torch.Generator().manual_seed(grading_seed * 7919 + 3)
+    n = int(torch.randint(2, 25, (1,), generator=gen))
+    scale = 10 ** float(torch.empty(()).uniform_(-2, 2, generator=gen))
+    x = (scale * torch.randn(n, generator=gen, dtype=dtype)).to(device)
+    y = torch.randn(n, generator=gen, dtype=dtype).to(device)
+    call = cosine_call(x, y, "then .backward()")
+    got = submission_grads(subject, x, y, call)
+    for name, moved, other in (("x", x, y), ("y", y, x)):
+        eps = 1e-6 * float(moved.abs().max())
+        steps = eps * torch.eye(n, dtype=dtype, device=device)
+        shifted = torch.cat([moved + steps, moved - steps])
+        fixed = other.expand(2 * n, n)
+        xs, ys = (shifted, fixed) if name == "x" else (fixed, shifted)
+        values = subject.call("cosine.values", xs=xs, ys=ys)
+        for v in values:
+            check_type(v, torch.Tensor, call=call, hint=HINT_DEVICE)
+        f = torch.stack([v.reshape(()) for v in values]).to(dtype)
+        numeric = (f[:n] - f[n:]) / (2 * eps)
+        # Central differences with a relative step of 1e-6 are exact to ~1e-9 of the gradient.
+        atol = 1e-6 * max(float(numeric.abs().max()), 1.0 / math.sqrt(n) / float(moved.norm()))
+        check_close(got[f"grad_{name}"], numeric.to(device), rtol=1e-5, atol=atol, call=call,
+                    what=f"{name}.grad vs central differences",
+                    hint="the gradient must be the derivative of the value you return.")

@@ -1,0 +1,209 @@
+"""Public spec tests of ``cosine.py``: ``cosine_similarity(x, y) = <x, y> / (|x| |y|)``.
+
+Expectations come from independent oracles computed here (``torch.nn.functional.
+cosine_similarity`` and autograd, in the inputs' dtype and on their device) and from central
+differences of the submission's own values in float64. The submission is reached only
+through the probes of ``spec_tests/probes/cosine.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from spec_tests.checks import check_close, check_meta, check_type, describe
+from spec_tests.params import DEVICES, DEVICES_AND_META, FLOAT_DTYPES, device_dtype_supported
+
+FLOAT64 = [pytest.param(torch.float64, id="float64")]
+
+HINT_VALUE = ("cosine_similarity(x, y) = <x, y> / (|x| * |y|): divide by the norms of both "
+              "vectors (not their squares, not their sum) and keep the sign of the dot product.")
+HINT_GRAPH = ("build the result from torch operations on x and y only: .item(), float(), "
+              ".detach(), .numpy() or torch.tensor(<a number>) cut the autograd graph.")
+HINT_DEVICE = ("return the 0-d tensor that your torch operations produce, on x's device and "
+               "in x's dtype: no .cpu(), .item(), .float(), reshape to (1,) or python float.")
+
+
+def skip_unsupported(device: str, dtype: torch.dtype) -> None:
+    """Skip (not applicable, no points lost) a dtype the device lacks."""
+    if not device_dtype_supported(device, dtype):
+        pytest.skip(f"{device} does not support {dtype}")
+
+
+def _vectors(gen: torch.Generator, n: int, dtype: torch.dtype, device: str
+             ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Two random vectors drawn on the CPU from the test's seed, then moved to device."""
+    x = torch.randn(n, generator=gen, dtype=torch.float64)
+    y = torch.randn(n, generator=gen, dtype=torch.float64)
+    return x.to(device=device, dtype=dtype), y.to(device=device, dtype=dtype)
+
+
+def cosine_call(x: torch.Tensor, y: torch.Tensor, note: str = "") -> str:
+    """The call of a failure message, with the inputs' shape, dtype and device."""
+    extra = f" ({note})" if note else ""
+    return f"cosine_similarity(x, y) with x = {describe(x)}, y = {describe(y)}{extra}"
+
+
+def oracle(x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Value and both gradients by torch.nn.functional.cosine_similarity and autograd."""
+    xr = x.detach().clone().requires_grad_()
+    yr = y.detach().clone().requires_grad_()
+    out = F.cosine_similarity(xr, yr, dim=0)
+    out.backward()
+    return out.detach(), xr.grad, yr.grad
+
+
+def submission_grads(subject: Any, x: torch.Tensor, y: torch.Tensor, call: str) -> dict[str, Any]:
+    """The submission's value and gradients; fails clearly when there is no graph to follow."""
+    __tracebackhide__ = True
+    got = subject.call("cosine.value_and_grads", x=x, y=y)
+    check_type(got["value"], torch.Tensor, call=call, hint=HINT_GRAPH)
+    if not got["requires_grad"]:
+        raise AssertionError(f"the result does not require grad although x and y do [{call}]\n"
+                             f"  hint: {HINT_GRAPH}")
+    for name in ("grad_x", "grad_y"):
+        check_type(got[name], torch.Tensor, call=call, what=f"{name} after backward()",
+                   hint=HINT_GRAPH)
+    return got
+
+
+@pytest.mark.points(4)
+@pytest.mark.values
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("device", DEVICES)
+def test_cosine_value(subject, gen, device, dtype):
+    """The value equals torch.nn.functional.cosine_similarity's on random and seed inputs."""
+    skip_unsupported(device, dtype)
+    seed_pair = (torch.tensor([0.0, 1.0, 2.0]), torch.tensor([3.0, 0.9, 2.2]))
+    cases = [_vectors(gen, 3, dtype, device), _vectors(gen, 50, dtype, device),
+             tuple(t.to(device=device, dtype=dtype) for t in seed_pair)]
+    for x, y in cases:
+        got = subject.call("cosine.value", x=x, y=y)
+        check_close(got, oracle(x, y)[0], call=cosine_call(x, y), hint=HINT_VALUE)
+
+
+@pytest.mark.points(4)
+@pytest.mark.gradients
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("device", DEVICES)
+def test_cosine_gradients(subject, gen, device, dtype):
+    """backward() through the result gives the oracle's gradients with respect to x and y."""
+    skip_unsupported(device, dtype)
+    for n in (3, 20):
+        x, y = _vectors(gen, n, dtype, device)
+        call = cosine_call(x, y, "then .backward()")
+        got = submission_grads(subject, x, y, call)
+        want, gx, gy = oracle(x, y)
+        check_close(got["value"], want, call=call, hint=HINT_VALUE)
+        check_close(got["grad_x"], gx, call=call, what="x.grad", hint=HINT_VALUE)
+        check_close(got["grad_y"], gy, call=call, what="y.grad", hint=HINT_VALUE)
+
+
+@pytest.mark.points(3)
+@pytest.mark.gradients
+@pytest.mark.parametrize("dtype", FLOAT64)
+@pytest.mark.parametrize("device", DEVICES)
+def test_cosine_gradients_central_differences(subject, gen, device, dtype):
+    """Autograd's gradients equal central differences of the submission's own values."""
+    skip_unsupported(device, dtype)
+    n, eps = 6, 1e-6
+    x, y = _vectors(gen, n, dtype, device)
+    call = cosine_call(x, y, "then .backward()")
+    got = submission_grads(subject, x, y, call)
+    steps = eps * torch.eye(n, dtype=dtype, device=device)
+    for name, moved, other in (("x", x, y), ("y", y, x)):
+        shifted = torch.cat([moved + steps, moved - steps])
+        fixed = other.expand(2 * n, n)
+        xs, ys = (shifted, fixed) if name == "x" else (fixed, shifted)
+        values = subject.call("cosine.values", xs=xs, ys=ys)
+        for v in values:
+            check_type(v, torch.Tensor, call=cosine_call(x, y, f"{name} moved by +/-{eps:g}"),
+                       hint=HINT_DEVICE)
+        f = torch.stack([v.reshape(()) for v in values]).to(dtype)
+        numeric = (f[:n] - f[n:]) / (2 * eps)
+        # Central differences with eps=1e-6 in float64 are exact to about 1e-9.
+        check_close(got[f"grad_{name}"], numeric.to(device), rtol=1e-5, atol=1e-7,
+                    call=call, what=f"{name}.grad vs central differences",
+                    hint="the gradient must be the derivative of the value you return: "
+                         "compute in x's dtype (no float32 on the way) and keep every step "
+                         "a torch op.")
+
+
+@pytest.mark.points(3)
+@pytest.mark.values
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("device", DEVICES)
+def test_cosine_colinear(subject, gen, device, dtype):
+    """x = alpha * y gives sign(alpha) with both gradients about 0."""
+    skip_unsupported(device, dtype)
+    y = _vectors(gen, 5, dtype, device)[1]
+    for alpha in (2.0, -0.5, 3.7):
+        x = alpha * y
+        call = cosine_call(x, y, f"x = {alpha} * y, then .backward()")
+        got = submission_grads(subject, x, y, call)
+        hint = ("colinear vectors have cosine +1 (alpha > 0) or -1 (alpha < 0) and a zero "
+                "gradient: a lost sign (abs) or an eps added to the norms shows here.")
+        check_close(got["value"], torch.tensor(1.0 if alpha > 0 else -1.0, dtype=dtype,
+                                               device=device), call=call, hint=hint)
+        check_close(got["grad_x"], torch.zeros_like(x), call=call, what="x.grad", hint=hint)
+        check_close(got["grad_y"], torch.zeros_like(y), call=call, what="y.grad", hint=hint)
+
+
+@pytest.mark.points(2)
+@pytest.mark.values
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("device", DEVICES)
+def test_cosine_symmetry_and_scale_invariance(subject, gen, device, dtype):
+    """g(y, x) = g(x, y) and g(a x, b y) = sign(a b) g(x, y), tiny and huge scales included."""
+    skip_unsupported(device, dtype)
+    x, y = _vectors(gen, 8, dtype, device)
+    base = subject.call("cosine.value", x=x, y=y)
+    check_type(base, torch.Tensor, call=cosine_call(x, y), hint=HINT_DEVICE)
+    swapped = subject.call("cosine.value", x=y, y=x)
+    check_close(swapped, base, call="cosine_similarity(y, x) vs cosine_similarity(x, y) with "
+                f"x = {describe(x)}", hint="the formula is symmetric in x and y.")
+    for a, b in ((1e-3, 1e-3), (1e3, 2.5), (-4.0, 0.5)):
+        got = subject.call("cosine.value", x=a * x, y=b * y)
+        expected = base if a * b > 0 else -base
+        check_close(got, expected, call=f"cosine_similarity({a:g} * x, {b:g} * y) vs "
+                    f"{'' if a * b > 0 else '-'}cosine_similarity(x, y) with x = {describe(x)}",
+                    hint="scaling x or y must not change the cosine (only a negative factor "
+                         "flips its sign): an eps added to the norms breaks small vectors.")
+
+
+@pytest.mark.points(2)
+@pytest.mark.device
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("device", DEVICES_AND_META)
+def test_cosine_output_meta(subject, gen, device, dtype):
+    """The result is a 0-d torch.Tensor of x's dtype on x's device (meta too: no data used)."""
+    skip_unsupported(device, dtype)
+    x, y = _vectors(gen, 4, dtype, device)
+    got = subject.call("cosine.value", x=x, y=y)
+    check_meta(got, shape=(), dtype=dtype, device=device, call=cosine_call(x, y), hint=HINT_DEVICE)
+
+
+@pytest.mark.points(2)
+@pytest.mark.gradients
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("device", DEVICES_AND_META)
+def test_cosine_keeps_graph(subject, gen, device, dtype):
+    """With x and y requiring grad the result has a grad_fn, and grad mode is left on."""
+    skip_unsupported(device, dtype)
+    x, y = _vectors(gen, 4, dtype, device)
+    call = cosine_call(x.requires_grad_(), y.requires_grad_())
+    got = subject.call("cosine.value_and_grads", x=x, y=y)
+    check_type(got["value"], torch.Tensor, call=call, hint=HINT_GRAPH)
+    problems = []
+    if not got["requires_grad"]:
+        problems.append("result.requires_grad is False, but should be True")
+    if not got["has_grad_fn"]:
+        problems.append("result.grad_fn is None, but the result should come out of the graph")
+    if not got["grad_enabled_after"]:
+        problems.append("autograd is switched off after the call (torch.set_grad_enabled?)")
+    if problems:
+        raise AssertionError(f"the autograd graph is not kept [{call}]\n"
+                             + "".join(f"  {p}\n" for p in problems) + f"  hint: {HINT_GRAPH}")
