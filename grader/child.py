@@ -1,0 +1,179 @@
+"""The sandbox child: serves probe calls from the grader over a private pipe.
+
+Started by :class:`grader.sandbox.IsolatedSubject` as ``python -I`` from a copy of this file,
+:mod:`grader.wire`, :mod:`grader.probe_runtime` and :mod:`grader.limits` (it never needs the
+repository), with a JSON configuration file. It imports only the standard library and those
+modules; student code runs here and nowhere else.
+
+In a PID namespace this process is PID 1: it confines the file system as root, forks the
+worker that drops privileges and serves, reaps orphans, and reports the worker's end on a
+status pipe the worker does not hold. Requests and responses are :mod:`grader.wire` frames
+prefixed by their length; stdout and stderr belong to the student and are captured by the
+parent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import struct
+import sys
+from pathlib import Path
+from typing import Any
+
+from grader import limits, probe_runtime, wire
+
+_LEN = struct.Struct("<Q")
+_MEMORY_TYPES = {"MemoryError", "_ArrayMemoryError", "OutOfMemoryError"}
+_MEMORY_WORDS = ("can't allocate memory", "cannot allocate memory", "not enough memory",
+                 "out of memory")
+
+
+def read_exact(fd: int, n: int) -> bytes | None:
+    """``n`` bytes from ``fd``, or None at end of file."""
+    chunks = []
+    while n:
+        chunk = os.read(fd, min(n, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def recv(fd: int) -> Any:
+    """One decoded request, or None when the grader closed the pipe."""
+    head = read_exact(fd, _LEN.size)
+    if head is None:
+        return None
+    (size,) = _LEN.unpack(head)
+    if size > wire.MAX_FRAME_BYTES:
+        raise wire.WireError("request too large")
+    body = read_exact(fd, size)
+    return None if body is None else wire.decode(body)
+
+
+def send(fd: int, message: Any) -> None:
+    """Write one length-prefixed frame, falling back to a failure record if it cannot encode."""
+    try:
+        frame = wire.encode(message)
+    except BaseException as exc:  # a WireError, or a hostile object deep in torch
+        outcome = {"ok": False, "kind": "unsupported", "exc_type": type(exc).__name__,
+                   "message": f"the result could not be sent back: {str(exc)[:500]}",
+                   "traceback": ""}
+        frame = wire.encode({"id": message.get("id"), "outcome": outcome})
+    data = _LEN.pack(len(frame)) + frame
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def classify(outcome: dict[str, Any]) -> dict[str, Any]:
+    """Name exits and memory exhaustion as such instead of as plain exceptions."""
+    if outcome.get("ok") or outcome.get("kind") not in ("exception", "import-error"):
+        return outcome
+    exc_type = str(outcome.get("exc_type", ""))
+    message = str(outcome.get("message", ""))
+    if exc_type == "SystemExit":
+        return dict(outcome, kind="exited", message=f"sys.exit({message}) was called")
+    if exc_type in _MEMORY_TYPES or (
+            exc_type == "RuntimeError" and any(w in message.lower() for w in _MEMORY_WORDS)):
+        return dict(outcome, kind="memory")
+    return outcome
+
+
+def _escaped(kind: str, exc: BaseException) -> dict[str, Any]:
+    """A failure record for what escaped probe_runtime (KeyboardInterrupt and the like)."""
+    return {"ok": False, "kind": kind, "exc_type": type(exc).__name__,
+            "message": str(exc)[:2000], "traceback": probe_runtime.format_student_traceback(exc)}
+
+
+def handle(request: dict[str, Any], impl_dir: Path, probes_dir: Path) -> dict[str, Any]:
+    """Run one request (``import`` or ``call``) and return its outcome record."""
+    op = request.get("op")
+    if op == "import":
+        try:
+            return classify(probe_runtime.import_only(impl_dir, str(request["module"])))
+        except BaseException as exc:
+            return classify(_escaped("import-error", exc))
+    if op == "call":
+        try:
+            return classify(probe_runtime.execute(impl_dir, probes_dir, str(request["probe"]),
+                                                  dict(request["inputs"])))
+        except BaseException as exc:
+            return classify(_escaped("exception", exc))
+    return {"ok": False, "kind": "protocol", "message": f"unknown request {op!r}"}
+
+
+def serve(config: dict[str, Any]) -> None:
+    """Answer requests until the grader closes the pipe."""
+    req_fd, resp_fd = config["fds"]["req"], config["fds"]["resp"]
+    impl_dir, probes_dir = Path(config["impl_dir"]), Path(config["probes_dir"])
+    send(resp_fd, {"id": 0, "ready": True})
+    while True:
+        request = recv(req_fd)
+        if request is None:
+            return
+        outcome = handle(request, impl_dir, probes_dir)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
+        send(resp_fd, {"id": request.get("id"), "outcome": outcome})
+
+
+def worker(config: dict[str, Any]) -> None:
+    """Confine this process, then serve; never returns."""
+    code = 0
+    try:
+        if config["fds"].get("status") is not None:
+            os.close(config["fds"]["status"])
+        limits.apply_rlimits(config["rlimits"])
+        if config.get("uid") is not None:
+            limits.drop_privileges(int(config["uid"]), int(config["gid"]))
+        limits.no_new_privileges()
+        os.chdir(config["work"])
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        for name in config.get("preload", []):
+            try:
+                __import__(name)
+            except ImportError:
+                pass
+        serve(config)
+    except BaseException as exc:  # student code that escaped into the loop, or a broken pipe
+        print(f"gradspec child: {type(exc).__name__}: {exc}", file=sys.stderr)
+        code = 70
+    finally:
+        os._exit(code)
+
+
+def init(config: dict[str, Any]) -> int:
+    """PID 1 of the namespace: confine, fork the worker, reap, report how the worker ended."""
+    limits.confine_filesystem(config["sandbox"], config["hide"], config["expose"],
+                              config["rw_dir"], config["rw_size"], config.get("uid"),
+                              config.get("gid"))
+    pid = os.fork()
+    if pid == 0:
+        worker(config)
+    os.close(config["fds"]["req"])
+    os.close(config["fds"]["resp"])
+    while True:
+        done, status = os.waitpid(-1, 0)
+        if done == pid:
+            break
+    if os.WIFSIGNALED(status):
+        report = f"signal {os.WTERMSIG(status)}\n"
+    else:
+        report = f"exit {os.WEXITSTATUS(status)}\n"
+    os.write(config["fds"]["status"], report.encode())
+    return 0
+
+
+def main(config_path: str) -> int:
+    config = json.loads(Path(config_path).read_text())
+    if config["namespaces"]:
+        return init(config)
+    worker(config)
+    return 0  # not reached

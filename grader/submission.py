@@ -1,0 +1,216 @@
+"""Turns a submission (a folder or a .zip) into a safe folder of plain files, with a status.
+
+Nothing in a submission is trusted: a zip member may try to escape the target folder
+(absolute paths, ``..``), be a symbolic link, or be a zip bomb; a folder may hold links to
+files the student should not get. Only regular files are ever copied or extracted, within
+size limits. The content hash covers the sorted relative paths and their bytes, so a zip and
+the folder it holds hash alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import stat
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+MAX_TOTAL_BYTES = 50 << 20
+MAX_FILE_BYTES = 20 << 20
+MAX_FILES = 2000
+MAX_RATIO = 200  # uncompressed / compressed, for members of more than a megabyte
+IGNORED_NAMES = {"__MACOSX", "__pycache__", ".git", ".DS_Store", ".ipynb_checkpoints"}
+IGNORED_SUFFIXES = (".pyc", ".pyo")
+
+
+class SubmissionError(Exception):
+    """The submission cannot be graded; ``status`` says why in a word or two."""
+
+    def __init__(self, status: str, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class PreparedSubmission:
+    """A submission made safe: ``path`` holds its files (when ``status == "ok"``)."""
+
+    source: Path
+    path: Path
+    status: str = "ok"
+    message: str = ""
+    hash: str = ""
+    files: list[str] = field(default_factory=list)
+
+
+def _ignored(parts: tuple[str, ...]) -> bool:
+    return any(p in IGNORED_NAMES or p.startswith("._") for p in parts) or (
+        bool(parts) and parts[-1].endswith(IGNORED_SUFFIXES))
+
+
+def copy_tree_safely(src: Path, dst: Path, *, max_bytes: int = MAX_TOTAL_BYTES,
+                     max_files: int = MAX_FILES) -> list[str]:
+    """Copy the regular files and folders of ``src`` into ``dst``; links are never followed.
+
+    Returns the relative paths of what was left out (links, devices, pipes).
+    """
+    skipped: list[str] = []
+    total = files = 0
+    dst.mkdir(parents=True, exist_ok=True)
+    for root, dirs, names in os.walk(src, followlinks=False):
+        rel_root = Path(root).relative_to(src)
+        keep = []
+        for d in sorted(dirs):
+            if _ignored((*rel_root.parts, d)):
+                continue
+            if os.path.islink(os.path.join(root, d)):
+                skipped.append(str(rel_root / d))
+                continue
+            keep.append(d)
+            (dst / rel_root / d).mkdir(exist_ok=True)
+        dirs[:] = keep
+        for name in sorted(names):
+            rel = rel_root / name
+            if _ignored(rel.parts):
+                continue
+            st = os.lstat(os.path.join(root, name))
+            if not stat.S_ISREG(st.st_mode):
+                skipped.append(str(rel))
+                continue
+            total += st.st_size
+            files += 1
+            if total > max_bytes or files > max_files:
+                raise SubmissionError("too large", f"more than {max_bytes >> 20} MiB or "
+                                      f"{max_files} files")
+            shutil.copyfile(os.path.join(root, name), dst / rel, follow_symlinks=False)
+    return skipped
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """The member's name, reading UTF-8 names that lack the UTF-8 flag (macOS, 7-Zip)."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
+def _safe_relative(name: str) -> PurePosixPath:
+    path = PurePosixPath(name.replace("\\", "/"))
+    if path.is_absolute() or (path.parts and ":" in path.parts[0]):
+        raise SubmissionError("unsafe zip", f"member {name!r} has an absolute path")
+    if ".." in path.parts:
+        raise SubmissionError("unsafe zip", f"member {name!r} points outside the folder (..)")
+    if any(ord(c) < 32 for c in name):
+        raise SubmissionError("invalid zip", f"member {name!r} has control characters")
+    return path
+
+
+def extract_zip_safely(archive: Path, dst: Path) -> None:
+    """Extract regular files only, refusing escapes, links and bombs before writing anything."""
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise SubmissionError("invalid zip", f"not a readable zip file: {exc}") from None
+    with zf:
+        plan: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
+        total = 0
+        for info in zf.infolist():
+            name = _member_name(info)
+            rel = _safe_relative(name)
+            if not rel.parts or _ignored(rel.parts):
+                continue
+            mode = info.external_attr >> 16
+            if stat.S_ISLNK(mode):
+                raise SubmissionError("unsafe zip", f"member {name!r} is a symbolic link")
+            if info.is_dir():
+                continue
+            if stat.S_IFMT(mode) not in (0, stat.S_IFREG):
+                raise SubmissionError("unsafe zip", f"member {name!r} is not a regular file")
+            total += info.file_size
+            if info.file_size > MAX_FILE_BYTES or total > MAX_TOTAL_BYTES:
+                raise SubmissionError("too large", f"more than {MAX_TOTAL_BYTES >> 20} MiB "
+                                      "once extracted")
+            if info.file_size > 1 << 20 and info.file_size > MAX_RATIO * max(1,
+                                                                             info.compress_size):
+                raise SubmissionError("too large", f"member {name!r} compresses more than "
+                                      f"{MAX_RATIO}:1 (a zip bomb?)")
+            plan.append((info, rel))
+        if len(plan) > MAX_FILES:
+            raise SubmissionError("too large", f"more than {MAX_FILES} files")
+        dst.mkdir(parents=True, exist_ok=True)
+        for info, rel in plan:
+            target = dst.joinpath(*rel.parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            written = 0
+            try:
+                with zf.open(info) as src, open(target, "wb") as out:
+                    while chunk := src.read(1 << 16):
+                        written += len(chunk)
+                        if written > info.file_size:  # a header that lies about the size
+                            raise SubmissionError("too large", f"member {rel} is larger than "
+                                                  "its header says")
+                        out.write(chunk)
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError,
+                    NotImplementedError, RuntimeError) as exc:
+                raise SubmissionError("invalid zip", f"cannot extract {rel}: {exc}") from None
+
+
+def unwrap_single_folder(path: Path) -> Path:
+    """``sub.zip`` often holds one folder holding the files: descend into it."""
+    while True:
+        entries = [p for p in path.iterdir() if not _ignored((p.name,))]
+        if len(entries) != 1 or not entries[0].is_dir() or entries[0].is_symlink():
+            return path
+        path = entries[0]
+
+
+def content_hash(folder: Path) -> tuple[str, list[str]]:
+    """sha256 over the sorted relative paths and bytes of every file; and those paths."""
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                   if p.is_file() and not p.is_symlink())
+    digest = hashlib.sha256()
+    for rel in files:
+        data = (folder / rel).read_bytes()
+        digest.update(rel.encode("utf-8", errors="surrogateescape"))
+        digest.update(b"\0" + str(len(data)).encode() + b"\0")
+        digest.update(data)
+    return digest.hexdigest(), files
+
+
+def prepare_submission(source: Path, dest: Path | None = None) -> PreparedSubmission:
+    """Copy or extract ``source`` into ``dest`` (a new temp folder by default) and check it."""
+    source = Path(source)
+    dest = Path(dest) if dest is not None else Path(tempfile.mkdtemp(prefix="gradspec-sub-"))
+    out = PreparedSubmission(source=source, path=dest)
+    notes = []
+    try:
+        if source.is_symlink():
+            raise SubmissionError("unsafe submission", f"{source.name} is a symbolic link")
+        if source.is_dir():
+            skipped = copy_tree_safely(source, dest)
+            if skipped:
+                notes.append("left out (links or special files): " + ", ".join(skipped[:10]))
+        elif source.is_file():
+            extract_zip_safely(source, dest)
+        else:
+            raise SubmissionError("missing", f"{source} does not exist")
+        out.path = unwrap_single_folder(dest)
+        out.hash, out.files = content_hash(out.path)
+        if not out.files:
+            raise SubmissionError("empty", "the submission holds no files")
+    except SubmissionError as exc:
+        out.status, out.message = exc.status, exc.message
+        if source.is_file() and not source.is_symlink():
+            out.hash = hashlib.sha256(source.read_bytes()).hexdigest()
+        shutil.rmtree(dest, ignore_errors=True)
+        dest.mkdir(parents=True, exist_ok=True)
+        out.path = dest
+        return out
+    out.message = "; ".join(notes)
+    return out

@@ -1,0 +1,303 @@
+"""Hostile submissions against the isolated runner: each attack gains nothing.
+
+The rule asserted: a submission's score equals the score of its honest part. The toy suite
+(tests/fixtures/toy_suite) has two exercises, ``arith`` (9 points, 2 hidden) and ``tens``
+(4 points); each hostile submission (tests/hostile/) attacks through ``arith`` next to an
+honest ``tens``, so it must score exactly 4. Attacks that need no pytest run talk to a
+sandbox directly through :class:`grader.sandbox.IsolatedSubject`.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import time
+from pathlib import Path
+
+import pytest
+from sandbox_helpers import UidWatcher
+
+from grader.runner import grade_submission
+from grader.sandbox import IsolatedSubject, os_support
+from grader.subject import ProbeFailure
+from grader.wire import Unsupported
+
+HERE = Path(__file__).resolve().parent
+TOY = HERE / "fixtures" / "toy_suite"
+PROBES = TOY / "spec_tests" / "probes"
+HOSTILE = HERE / "hostile"
+HONEST_TENS = 4.0
+NAMESPACES, UID_DROP = os_support()
+needs_namespaces = pytest.mark.skipif(not NAMESPACES, reason="needs Linux namespaces (root)")
+
+
+def make_submission(tmp_path: Path, hostile: str, files: tuple[str, ...] | None = None) -> Path:
+    """A submission folder: the hostile files (all, or ``files``) plus the honest tens.py."""
+    sub = tmp_path / "submission"
+    sub.mkdir()
+    for path in sorted((HOSTILE / hostile).iterdir()):
+        if files is None or path.name in files:
+            shutil.copy(path, sub / path.name)
+    if not (sub / "tens.py").exists():
+        shutil.copy(TOY / "reference" / "tens.py", sub / "tens.py")
+    return sub
+
+
+def grade(tmp_path: Path, sub: Path, suite: Path = TOY):
+    return grade_submission(sub, tmp_path / "out", suite_root=suite, seed=1234,
+                            probe_timeout=5.0, hide_paths=[sub], total_timeout=120.0)
+
+
+def assert_only_honest_part(outcome, results_dir: Path) -> None:
+    assert outcome.per_exercise["tens"] == (4.0, 4.0)
+    assert outcome.per_exercise["arith"] == (0.0, 9.0)
+    assert outcome.score == HONEST_TENS
+    assert outcome.exit_status == 1
+    results = json.loads((results_dir / "results.json").read_text())
+    assert results["score"] == HONEST_TENS
+    assert sum(t["score"] for t in results["tests"]) == HONEST_TENS
+
+
+@pytest.fixture
+def agent():
+    """A sandbox around tests/hostile/agent, which attacks on request (no torch preloaded)."""
+    subject = IsolatedSubject(HOSTILE / "agent", PROBES, default_timeout=3.0, preload=())
+    yield subject
+    subject.close()
+
+
+def attack(subject: IsolatedSubject, command: str, timeout: float | None = None):
+    return subject.call("arith.shout", s=command, timeout=timeout)
+
+
+# ------------------------------------------------------------------- exiting
+def test_exit_at_import_costs_only_that_module():
+    subject = IsolatedSubject(HOSTILE / "exit_at_import", PROBES, preload=())
+    try:
+        with pytest.raises(ProbeFailure) as os_exit:
+            subject.call("arith.add", a=1.0, b=2.0)
+        assert os_exit.value.kind == "exited" and "code 3" in str(os_exit.value)
+        with pytest.raises(ProbeFailure) as sys_exit:
+            subject.call("tens.scale", x=[1.0], k=2.0)
+        assert sys_exit.value.kind == "exited" and "sys.exit" in str(sys_exit.value)
+    finally:
+        subject.close()
+
+
+def test_exit_mid_call_costs_only_that_call(agent):
+    with pytest.raises(ProbeFailure) as sys_exit:
+        attack(agent, "exit:5")
+    assert sys_exit.value.kind == "exited"
+    with pytest.raises(ProbeFailure) as os_exit:
+        attack(agent, "os_exit:4")
+    assert os_exit.value.kind == "exited" and "code 4" in str(os_exit.value)
+    assert agent.call("arith.add", a=1.0, b=2.0) == 3.0  # a fresh child answers
+
+
+@pytest.mark.slow  # two graded runs (about 10 s of CPU)
+def test_exit_at_import_in_a_graded_run_is_deterministic(tmp_path):
+    """os._exit at import zeroes arith only; grading twice gives the same results.json."""
+    sub = make_submission(tmp_path, "exit_at_import", files=("arith.py",))
+    first = grade_submission(sub, tmp_path / "out1", suite_root=TOY, seed=99,
+                             probe_timeout=5.0, hide_paths=[sub])
+    grade_submission(sub, tmp_path / "out2", suite_root=TOY, seed=99,
+                     probe_timeout=5.0, hide_paths=[sub])
+    assert_only_honest_part(first, tmp_path / "out1")
+    one = json.loads((tmp_path / "out1" / "results.json").read_text())
+    two = json.loads((tmp_path / "out2" / "results.json").read_text())
+    one.pop("execution_time"), two.pop("execution_time")
+    assert one == two
+    statuses = {t["name"]: t["status"] for t in one["tests"]}
+    assert all(s == "failed" for n, s in statuses.items() if n.startswith("arith"))
+
+
+# ------------------------------------------------------- pytest's own outcomes
+def test_pytest_skip_xfail_exit_from_student_code_fail(tmp_path):
+    sub = make_submission(tmp_path, "pytest_outcomes")
+    outcome = grade(tmp_path, sub)
+    assert_only_honest_part(outcome, tmp_path / "out")
+    arith = [r for r in outcome.payload["records"] if r["exercise"] == "arith"]
+    assert arith and all(r["outcome"] == "failed" for r in arith)
+    messages = " ".join(r["message"] for r in arith)
+    assert "Skipped" in messages and "XFailed" in messages and "Exit" in messages
+
+
+# ------------------------------------------------------------------- hanging
+def test_hang_in_c_with_signals_ignored_is_killed_at_the_deadline(agent):
+    for command in ("sleep:1000", "regex"):
+        start = time.monotonic()
+        with pytest.raises(ProbeFailure) as failure:
+            attack(agent, command, timeout=1.0)
+        assert failure.value.kind == "timeout"
+        assert time.monotonic() - start < 6.0
+    assert agent.call("arith.add", a=2.0, b=2.0) == 4.0
+
+
+# --------------------------------------------------------------------- bombs
+def test_memory_bomb_is_reported_as_memory(agent):
+    for command in ("membomb", "numpy_membomb"):
+        with pytest.raises(ProbeFailure) as failure:
+            attack(agent, command)
+        assert failure.value.kind == "memory", str(failure.value)
+    assert attack(agent, "upper:ok") == "OK"
+
+
+@needs_namespaces
+def test_fork_bomb_is_bounded_and_killed(agent):
+    with UidWatcher(agent.uid) as watcher, pytest.raises(ProbeFailure) as failure:
+        attack(agent, "forkbomb", timeout=1.5)
+    assert failure.value.kind == "timeout"
+    assert 8 <= len(watcher.seen) <= agent.limits.processes + 1  # bounded by RLIMIT_NPROC
+    deadline = time.monotonic() + 3
+    while watcher.survivors() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not watcher.survivors()
+    assert attack(agent, "upper:ok") == "OK"
+
+
+def test_disk_bomb_hits_the_file_size_limit(agent):
+    with pytest.raises(ProbeFailure) as failure:
+        attack(agent, "diskbomb")
+    assert failure.value.kind == "exception" and "File too large" in str(failure.value)
+
+
+def test_output_bomb_is_cut_and_reported(agent):
+    start = time.monotonic()
+    with pytest.raises(ProbeFailure) as failure:
+        attack(agent, "printbomb")
+    assert failure.value.kind == "output-limit"
+    assert time.monotonic() - start < 3.0
+    assert len(agent.last_output) < 70_000
+    assert attack(agent, "upper:ok") == "OK"
+
+
+# ----------------------------------------------------------- forged results
+@needs_namespaces
+def test_forged_result_files_do_not_reach_the_grader(tmp_path):
+    suite = tmp_path / "suite"
+    shutil.copytree(TOY, suite, ignore=shutil.ignore_patterns("__pycache__"))
+    sub = make_submission(tmp_path, "forge_results")
+    out = tmp_path / "out"
+    targets = [out / "records.json", out / "results.json", out / "junit.xml",
+               suite / "spec_tests" / "conftest.py", tmp_path / "results.json"]
+    (sub / "targets.txt").write_text("\n".join(map(str, targets)))
+    outcome = grade(tmp_path, sub, suite=suite)
+    assert_only_honest_part(outcome, out)
+    records = json.loads((out / "records.json").read_text())
+    assert len(records["records"]) == 6 and records["mode"] == "isolated"
+    assert not (suite / "spec_tests" / "conftest.py").exists()
+    assert not (tmp_path / "results.json").exists()
+
+
+def test_fake_pytest_output_changes_nothing(tmp_path):
+    sub = make_submission(tmp_path, "fake_output")
+    outcome = grade(tmp_path, sub)
+    assert_only_honest_part(outcome, tmp_path / "out")
+    assert "60 passed" not in (tmp_path / "out" / "pytest.log").read_text()
+    assert "13 / 13" not in (tmp_path / "out" / "results.json").read_text()
+
+
+# ------------------------------------------------------------ lying values
+def test_objects_that_equal_anything_come_back_unsupported(agent):
+    for command in ("eq_anything", "lying_float"):
+        value = attack(agent, command)
+        assert isinstance(value, Unsupported), value
+
+
+def test_tensor_subclass_comes_back_unsupported():
+    subject = IsolatedSubject(HOSTILE / "agent", PROBES, preload=("torch",))
+    try:
+        value = attack(subject, "lying_tensor")
+    finally:
+        subject.close()
+    assert isinstance(value, Unsupported) and "Liar" in value.type_name
+
+
+def test_monkeypatched_comparisons_only_fool_the_child(tmp_path):
+    sub = make_submission(tmp_path, "monkeypatch")
+    assert_only_honest_part(grade(tmp_path, sub), tmp_path / "out")
+
+
+def test_detecting_the_grader_gains_nothing(tmp_path):
+    sub = make_submission(tmp_path, "detect_grader")
+    outcome = grade(tmp_path, sub)
+    assert_only_honest_part(outcome, tmp_path / "out")
+    arith = [r for r in outcome.payload["records"] if r["exercise"] == "arith"]
+    assert all("wrong type" in r["message"] or "Agree" in r["message"] for r in arith)
+
+
+# ---------------------------------------------------------- planted files
+def test_planted_conftest_sitecustomize_pth_are_never_loaded(tmp_path, monkeypatch):
+    marker = tmp_path / "planted-ran"
+    monkeypatch.setenv("PLANTED_MARKER", str(marker))
+    sub = make_submission(tmp_path, "planted")
+    # Kept under another name in this repo, so that our own pytest never loads it.
+    (sub / "planted_conftest.py").rename(sub / "conftest.py")
+    outcome = grade(tmp_path, sub)
+    assert_only_honest_part(outcome, tmp_path / "out")
+    assert not marker.exists()
+
+
+# ------------------------------------------------------------- reaching out
+@needs_namespaces
+def test_reference_hidden_tests_and_batch_folders_are_unreadable(tmp_path):
+    other = tmp_path / "other-submissions" / "bob"
+    other.mkdir(parents=True)
+    (other / "arith.py").write_text("SECRET = 1\n")
+    subject = IsolatedSubject(HOSTILE / "agent", PROBES, preload=(),
+                              hide_paths=[TOY / "reference", TOY / "spec_tests", tmp_path])
+    try:
+        for path in (TOY / "reference" / "arith.py", TOY / "spec_tests" / "test_arith.py",
+                     TOY / "spec_tests" / "hidden" / "test_arith_hidden.py",
+                     other / "arith.py"):
+            assert path.exists()
+            assert attack(subject, f"read:{path}") == "ERR:FileNotFoundError", path
+        assert attack(subject, f"read:{HERE.parent / 'grader' / 'wire.py'}").startswith("READ:")
+    finally:
+        subject.close()
+
+
+@needs_namespaces
+def test_network_is_unreachable(agent):
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    try:
+        port = server.getsockname()[1]
+        assert attack(agent, f"connect:127.0.0.1:{port}").startswith("ERR:")
+        assert attack(agent, "connect:1.1.1.1:53").startswith("ERR:")
+    finally:
+        server.close()
+
+
+@needs_namespaces
+def test_no_cache_survives_between_submissions():
+    places = ["/tmp/gs-cache", "/var/tmp/gs-cache", "/dev/shm/gs-cache", "~/gs-cache",
+              "$TMPDIR/gs-cache"]
+    first = IsolatedSubject(HOSTILE / "agent", PROBES, preload=())
+    try:
+        env = json.loads(attack(first, "env"))
+        paths = [p.replace("~", env["HOME"]).replace("$TMPDIR", env["TMPDIR"])
+                 for p in places]
+        for path in paths:
+            assert attack(first, f"write:{path}=answers") == "written", path
+    finally:
+        first.close()
+    second = IsolatedSubject(HOSTILE / "agent", PROBES, preload=())
+    try:
+        env2 = json.loads(attack(second, "env"))
+        assert env2["HOME"] != env["HOME"]
+        for path in paths + [p.replace("~", env2["HOME"]).replace("$TMPDIR", env2["TMPDIR"])
+                             for p in places]:
+            assert attack(second, f"read:{path}") == "ERR:FileNotFoundError", path
+    finally:
+        second.close()
+    for path in paths:
+        assert not Path(path).exists()
+
+
+def test_faking_the_clock_does_not_change_the_measured_time(agent):
+    value, seconds = agent.call_timed("arith.shout", s="fakeclock:0.4")
+    assert value == "fast"
+    assert seconds >= 0.4

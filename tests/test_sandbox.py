@@ -1,0 +1,146 @@
+"""The sandbox's own guarantees: protections, fresh children, cached import failures,
+deadlines that kill whole process trees, and the fallback without namespaces."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from sandbox_helpers import UidWatcher
+
+from grader.sandbox import IsolatedSubject, expected_protections, os_support
+from grader.subject import ProbeFailure
+
+HERE = Path(__file__).resolve().parent
+TOY = HERE / "fixtures" / "toy_suite"
+PROBES = TOY / "spec_tests" / "probes"
+AGENT = HERE / "hostile" / "agent"
+NAMESPACES, UID_DROP = os_support()
+needs_namespaces = pytest.mark.skipif(not NAMESPACES, reason="needs Linux namespaces (root)")
+
+
+@pytest.fixture
+def agent():
+    subject = IsolatedSubject(AGENT, PROBES, default_timeout=3.0, preload=())
+    yield subject
+    subject.close()
+
+
+def test_reference_answers_through_the_sandbox():
+    subject = IsolatedSubject(TOY / "reference", PROBES, preload=())
+    try:
+        assert subject.call("arith.add", a=1.5, b=2.0) == 3.5
+        assert subject.call("arith.shout", s="abc") == "ABC"
+        assert subject.mode == "isolated"
+    finally:
+        subject.close()
+    assert not subject.sandbox.exists()
+
+
+@needs_namespaces
+def test_protections_are_active_here(agent):
+    assert any("PID namespace" in p for p in agent.protections)
+    assert any("network namespace" in p for p in agent.protections)
+    assert agent.protections[:5] == expected_protections()[:5]
+    seen = json.loads(agent.call("arith.shout", s="whoami"))
+    assert seen["isolated"] == 1
+    if UID_DROP:
+        assert seen["uid"] == agent.uid and agent.uid >= 100_000
+    assert seen["cwd"].endswith("/work")
+
+
+def test_child_environment_is_built_from_scratch(agent, monkeypatch):
+    env = json.loads(agent.call("arith.shout", s="env"))
+    assert not [k for k in env if k.startswith("GRADSPEC")]
+    assert env["HOME"].startswith(str(agent.sandbox)) and env["OMP_NUM_THREADS"] == "1"
+    assert "PYTEST_CURRENT_TEST" not in env
+
+
+def test_concurrent_subjects_get_distinct_slots(agent):
+    other = IsolatedSubject(AGENT, PROBES, preload=())
+    try:
+        assert other.slot != agent.slot and other.sandbox != agent.sandbox
+    finally:
+        other.close()
+
+
+def test_fresh_child_after_a_crash(agent):
+    with pytest.raises(ProbeFailure) as crash:
+        agent.call("arith.shout", s="segv")
+    assert crash.value.kind == "crashed" and "SIGSEGV" in str(crash.value)
+    assert agent.call("arith.add", a=1.0, b=1.0) == 2.0
+    assert agent.call("arith.shout", s="upper:again") == "AGAIN"
+
+
+def test_import_failure_is_remembered_and_fails_fast(tmp_path):
+    (tmp_path / "arith.py").write_text("import time\ntime.sleep(1000)\n")
+    (tmp_path / "tens.py").write_text("def scale(x, k):\n    return x\n")
+    subject = IsolatedSubject(tmp_path, PROBES, default_timeout=1.0, preload=())
+    try:
+        with pytest.raises(ProbeFailure) as first:
+            subject.call("arith.add", a=1.0, b=2.0)
+        assert first.value.kind == "timeout" and "importing arith" in str(first.value)
+        start = time.monotonic()
+        for _ in range(3):
+            with pytest.raises(ProbeFailure) as again:
+                subject.call("arith.mean", xs=[1.0])
+            assert again.value.kind == "timeout"
+        assert time.monotonic() - start < 0.5
+        assert subject.call("tens.scale", x=[1.0], k=2.0) == [1.0]  # the other module works
+    finally:
+        subject.close()
+
+
+def test_a_probe_that_timed_out_twice_fails_fast(agent):
+    for _ in range(2):
+        with pytest.raises(ProbeFailure):
+            agent.call("arith.shout", s="sleep:100", timeout=0.5)
+    start = time.monotonic()
+    with pytest.raises(ProbeFailure) as third:
+        agent.call("arith.shout", s="upper:x", timeout=0.5)
+    assert third.value.kind == "timeout" and "timed out 2 times" in str(third.value)
+    assert time.monotonic() - start < 0.2
+    assert agent.call("arith.add", a=1.0, b=2.0) == 3.0  # other probes still run
+
+
+@needs_namespaces
+def test_deadline_kills_a_tree_that_ignores_signals(agent):
+    """A grandchild in its own session, ignoring SIGTERM/SIGINT/SIGHUP, dies with the child."""
+    with UidWatcher(agent.uid) as watcher, pytest.raises(ProbeFailure) as failure:
+        agent.call("arith.shout", s="orphan", timeout=1.0)
+    assert failure.value.kind == "timeout"
+    assert len(watcher.seen) >= 2  # the worker and its grandchild were seen alive
+    deadline = time.monotonic() + 3
+    while watcher.survivors() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not watcher.survivors()
+
+
+def test_garbage_on_the_pipe_is_a_protocol_failure(agent):
+    with pytest.raises(ProbeFailure) as failure:
+        agent.call("arith.shout", s="garbage")
+    assert failure.value.kind == "protocol"
+    assert agent.call("arith.shout", s="upper:fine") == "FINE"
+
+
+def test_fallback_without_namespaces_still_isolates_the_process():
+    subject = IsolatedSubject(AGENT, PROBES, default_timeout=1.0, preload=(), namespaces=False)
+    try:
+        assert any("process group" in p for p in subject.protections)
+        assert subject.call("arith.add", a=1.0, b=2.0) == 3.0
+        with pytest.raises(ProbeFailure) as failure:
+            subject.call("arith.shout", s="sleep:100")
+        assert failure.value.kind == "timeout"
+        assert subject.call("arith.add", a=2.0, b=2.0) == 4.0
+    finally:
+        subject.close()
+
+
+def test_student_tracebacks_name_no_sandbox_path(agent):
+    with pytest.raises(ProbeFailure) as failure:
+        agent.call("arith.shout", s="nonsense:1")
+    text = str(failure.value)
+    assert "KeyError" in text and 'File "arith.py"' in text
+    assert str(agent.sandbox) not in text
