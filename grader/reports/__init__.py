@@ -1,0 +1,45 @@
+"""Reports of one graded run: Gradescope ``results.json`` and the student's feedback pages.
+
+Every report is computed from the same payload (the plugin's records plus what the runner
+adds), through :func:`grader.reports.model.build_view`. junit.xml is pytest's own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from grader.reports.feedback import render_html, render_markdown
+from grader.reports.gradescope import to_gradescope
+from grader.reports.model import build_view
+
+__all__ = ["atomic_write_text", "write_reports"]
+
+
+def write_reports(payload: dict[str, Any], out_dir: Path) -> None:
+    """Write ``results.json``, ``feedback.md`` and ``feedback.html`` into ``out_dir``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    view = build_view(payload)
+    atomic_write_text(out_dir / "feedback.md", render_markdown(view))
+    atomic_write_text(out_dir / "feedback.html", render_html(view))
+    # results.json last: its presence means the whole set is complete.
+    atomic_write_text(out_dir / "results.json", json.dumps(to_gradescope(view), indent=1) + "\n")
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` so that readers see the old file or the new one, never half of one."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,51 @@
+"""The student's feedback page, as Markdown and as self-contained HTML (Jinja2 templates).
+
+Public tests show their failure messages (call, inputs, expected vs got, tolerance, hint);
+hidden tests are only totalled, so their inputs never reach the student. Every piece of text
+that came from a run is escaped: a submission's output cannot inject Markdown or HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import jinja2
+
+from grader.reports.model import RunView, md_escape
+from grader.scoring import fmt_points
+
+_BACKTICKS = re.compile(r"`+")
+
+
+def fence(text: str) -> str:
+    """A Markdown code block holding ``text`` verbatim, whatever backticks it contains."""
+    longest = max((len(m) for m in _BACKTICKS.findall(text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}text\n{text}\n{ticks}"
+
+
+@cache
+def _environment(autoescape: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("grader.reports", "templates"),
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["points"] = fmt_points
+    env.filters["md"] = md_escape
+    env.filters["fence"] = fence
+    return env
+
+
+def render_markdown(view: RunView) -> str:
+    """feedback.md: plain Markdown for a terminal, a CI log or GitHub."""
+    return _environment(False).get_template("feedback.md.j2").render(view=view)
+
+
+def render_html(view: RunView) -> str:
+    """feedback.html: one file, inline CSS, every run-provided string escaped."""
+    return _environment(True).get_template("feedback.html.j2").render(view=view)

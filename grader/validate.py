@@ -1,0 +1,364 @@
+"""``grader validate``: proof that the spec suite is sound.
+
+The reference must earn every possible point (skips only for absent devices), the student
+template none, every mutant (``tests/mutants/<exercise>/<name>/``, a known-wrong
+implementation) must lose points on its exercise and fail each test its ``CATCHES`` file
+names, and every alternative (``tests/alternatives/<exercise>/<name>/``, a different correct
+implementation) must earn its exercise's full points. Each run is a local-mode pytest
+subprocess of the suite with ``--gradspec-results`` (trusted code: these are our own files).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader import scoring
+
+SPEC_DIR = "spec_tests"
+REFERENCE_DIR = "reference"
+TEMPLATE_DIR = "student_template"
+MUTANTS_DIR = Path("tests", "mutants")
+ALTERNATIVES_DIR = Path("tests", "alternatives")
+CATCHES_FILE = "CATCHES"
+#: The fixed seed the hidden tests draw their inputs from during validation.
+VALIDATION_SEED = 20261124
+#: A skip the reference may have: the device it needs is not on this machine.
+_DEVICE_SKIP = re.compile(r"\b(cuda|mps|gpu|xpu|device)\b.*\b(not available|unavailable|absent)\b",
+                          re.IGNORECASE)
+_EPS = 1e-9
+
+
+class SuiteError(RuntimeError):
+    """The suite itself could not run (collection error, crash): no verdict is possible."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One implementation to grade and what it must achieve."""
+
+    kind: str  # reference / template / mutant / alternative
+    impl_dir: Path
+    exercise: str | None = None  # mutants and alternatives: graded on this exercise only
+    name: str = ""
+
+    @property
+    def id(self) -> str:
+        """``mutant-<exercise>-<name>``, ``reference``: the pytest id of the case."""
+        return "-".join(p for p in (self.kind, self.exercise, self.name) if p)
+
+
+@dataclass
+class Verdict:
+    """Whether a job's implementation scored as it must, and why not."""
+
+    job: Job
+    ok: bool
+    earned: float = 0.0
+    possible: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def detail(self) -> str:
+        return "; ".join(self.problems) if self.problems else "as required"
+
+
+# --- finding what to validate -------------------------------------------------------------
+
+
+def _impl_folders(root: Path) -> Iterable[tuple[str, str, Path]]:
+    """(exercise, name, folder) of every ``root/<exercise>/<name>/`` folder."""
+    if not root.is_dir():
+        return []
+    return [(ex.name, impl.name, impl)
+            for ex in sorted(root.iterdir()) if ex.is_dir() and not ex.name.startswith((".", "_"))
+            for impl in sorted(ex.iterdir()) if impl.is_dir()
+            and not impl.name.startswith((".", "_"))]
+
+
+def mutant_jobs(suite_root: Path) -> list[Job]:
+    """Every mutant of the corpus."""
+    return [Job("mutant", impl, ex, name)
+            for ex, name, impl in _impl_folders(Path(suite_root) / MUTANTS_DIR)]
+
+
+def alternative_jobs(suite_root: Path) -> list[Job]:
+    """Every alternative correct implementation of the corpus."""
+    return [Job("alternative", impl, ex, name)
+            for ex, name, impl in _impl_folders(Path(suite_root) / ALTERNATIVES_DIR)]
+
+
+def plan(suite_root: Path) -> list[Job]:
+    """Reference, template, then the corpus: everything ``grader validate`` checks."""
+    root = Path(suite_root)
+    return [Job("reference", root / REFERENCE_DIR), Job("template", root / TEMPLATE_DIR),
+            *mutant_jobs(root), *alternative_jobs(root)]
+
+
+def exercise_test_paths(suite_root: Path, exercise: str) -> list[Path]:
+    """The public and hidden test modules of one exercise, found by file name."""
+    names = {f"test_{exercise}.py", f"test_{exercise}_hidden.py"}
+    spec = Path(suite_root) / SPEC_DIR
+    return sorted(p for p in spec.rglob("test_*.py") if p.name in names)
+
+
+def has_spec_tests(suite_root: Path) -> bool:
+    """Whether the suite holds any test module yet."""
+    return any((Path(suite_root) / SPEC_DIR).rglob("test_*.py"))
+
+
+def read_catches(impl_dir: Path) -> list[str]:
+    """Test function names a mutant's ``CATCHES`` file says must fail (``#`` lines are notes)."""
+    path = Path(impl_dir) / CATCHES_FILE
+    if not path.is_file():
+        return []
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+# --- running the suite --------------------------------------------------------------------
+
+
+def run_suite(impl_dir: Path, suite_root: Path,
+              test_paths: Iterable[Path | str] | None = None, *,
+              seed: int = VALIDATION_SEED, timeout: float = 1800.0) -> dict[str, Any]:
+    """Run the suite (or ``test_paths``) against ``impl_dir`` in local mode; return the
+    plugin's payload (records with points assigned)."""
+    root = Path(suite_root).resolve()
+    paths = [str(p) for p in test_paths] if test_paths is not None else [str(root / SPEC_DIR)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GRADSPEC_", "PYTEST_"))}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # leave the corpus folders as they are
+    with tempfile.TemporaryDirectory(prefix="gradspec-validate-") as tmp:
+        results = Path(tmp, "results.json")
+        cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--no-header",
+               "-p", "no:randomly", f"--rootdir={root}",
+               f"--impl={Path(impl_dir).resolve()}", f"--grading-seed={seed}",
+               f"--gradspec-results={results}", *paths]
+        try:
+            proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True,
+                                  timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            raise SuiteError(f"the suite ran past {timeout:.0f} s against {impl_dir}") from exc
+        if not results.is_file() or proc.returncode not in (0, 1, 5):
+            tail = (proc.stdout + proc.stderr)[-3000:]
+            raise SuiteError(f"pytest exited with {proc.returncode} against {impl_dir}:\n{tail}")
+        try:
+            payload: dict[str, Any] = json.loads(results.read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise SuiteError(f"unreadable results from pytest against {impl_dir}: {exc}") \
+                from exc
+    scoring.assign_points(payload["records"])
+    return payload
+
+
+# --- verdicts -----------------------------------------------------------------------------
+
+
+def _graded(payload: dict[str, Any], exercise: str | None = None) -> list[dict[str, Any]]:
+    return [r for r in payload["records"]
+            if r.get("points") and (exercise is None or r["exercise"] == exercise)]
+
+
+def _totals(records: list[dict[str, Any]]) -> tuple[float, float]:
+    return (round(sum(r["score"] for r in records), 6),
+            round(sum(r["max_score"] for r in records), 6))
+
+
+def _function(record: dict[str, Any]) -> str:
+    return str(record["group"]).rsplit("::", 1)[-1]
+
+
+def _names(records: list[dict[str, Any]], limit: int = 5) -> str:
+    names = [r["nodeid"].split("::", 1)[-1] for r in records]
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
+
+
+def check_full_marks(job: Job, payload: dict[str, Any], exercise: str | None = None) -> Verdict:
+    """Reference and alternatives: every applicable case passes; skips only for absent devices."""
+    records = _graded(payload, exercise)
+    earned, possible = _totals(records)
+    problems = []
+    if possible <= 0:
+        problems.append("no graded test ran" + (f" for exercise {exercise!r}" if exercise else ""))
+    failed = [r for r in records if r["outcome"] == "failed"]
+    if failed:
+        problems.append(f"{len(failed)} failed: {_names(failed)}")
+    odd_skips = [r for r in records
+                 if r["outcome"] == "skipped" and not _DEVICE_SKIP.search(r["message"])]
+    if odd_skips:
+        problems.append(f"{len(odd_skips)} skipped for a reason other than an absent device: "
+                        f"{_names(odd_skips)} ({odd_skips[0]['message'].strip()[:120]})")
+    if earned + _EPS < possible:
+        problems.append(f"earned {scoring.fmt_points(earned)} of {scoring.fmt_points(possible)}")
+    return Verdict(job, not problems, earned, possible, problems)
+
+
+def check_template(job: Job, payload: dict[str, Any]) -> Verdict:
+    """The template must earn nothing: a point earned by a stub is a test that checks nothing."""
+    records = _graded(payload)
+    earned, possible = _totals(records)
+    problems = []
+    if possible <= 0:
+        problems.append("no graded test ran")
+    passed = [r for r in records if r["outcome"] == "passed"]
+    if passed:
+        problems.append(f"{len(passed)} passed with stubs: {_names(passed)}")
+    return Verdict(job, not problems, earned, possible, problems)
+
+
+def check_mutant(job: Job, payload: dict[str, Any], catches: list[str] | None = None) -> Verdict:
+    """A mutant must lose points on its exercise, and fail every test its CATCHES names."""
+    records = _graded(payload, job.exercise)
+    earned, possible = _totals(records)
+    catches = read_catches(job.impl_dir) if catches is None else catches
+    problems = []
+    if possible <= 0:
+        problems.append(f"no graded test ran for exercise {job.exercise!r}")
+    elif earned + _EPS >= possible:
+        problems.append("survived: it earned every point")
+    if not catches:
+        problems.append(f"its {CATCHES_FILE} file names no test")
+    functions = {_function(r) for r in records}
+    for name in catches:
+        if name not in functions:
+            problems.append(f"{CATCHES_FILE} names {name!r}, which is not a test of "
+                            f"exercise {job.exercise!r}")
+        elif not any(_function(r) == name and r["outcome"] == "failed" for r in records):
+            problems.append(f"{name} did not catch it (no case failed)")
+    return Verdict(job, not problems, earned, possible, problems)
+
+
+def catching_node_ids(paths: Iterable[Path], names: Iterable[str]) -> list[str]:
+    """``path::name`` of every test function ``name`` defined in one of ``paths``."""
+    ids = []
+    for path in paths:
+        text = Path(path).read_text(encoding="utf-8")
+        for name in names:
+            if re.search(rf"^def {re.escape(name)}\(", text, re.MULTILINE):
+                ids.append(f"{Path(path).resolve()}::{name}")
+    return ids
+
+
+def run_job(job: Job, suite_root: Path, *, full_mutant_runs: bool = False) -> Verdict:
+    """Grade one job's implementation and judge the result.
+
+    A mutant runs only the tests its CATCHES file names (they must fail, so it loses points)
+    unless ``full_mutant_runs``; references, the template and alternatives run everything.
+    """
+    try:
+        if job.kind in ("reference", "template"):
+            payload = run_suite(job.impl_dir, suite_root)
+        else:
+            assert job.exercise is not None
+            paths = exercise_test_paths(suite_root, job.exercise)
+            if not paths:
+                return Verdict(job, False, problems=[
+                    f"no test module for exercise {job.exercise!r} under {SPEC_DIR}/"])
+            if job.kind == "mutant" and not full_mutant_runs:
+                catches = read_catches(job.impl_dir)
+                unknown = [name for name in catches if not catching_node_ids(paths, [name])]
+                if unknown:
+                    return Verdict(job, False, problems=[
+                        f"{CATCHES_FILE} names {name!r}, which is not a test of exercise "
+                        f"{job.exercise!r}" for name in unknown])
+                if catches:
+                    paths = catching_node_ids(paths, catches)
+            payload = run_suite(job.impl_dir, suite_root, paths)
+    except SuiteError as exc:
+        return Verdict(job, False, problems=[str(exc)])
+    if job.kind == "reference":
+        return check_full_marks(job, payload)
+    if job.kind == "template":
+        return check_template(job, payload)
+    if job.kind == "alternative":
+        return check_full_marks(job, payload, job.exercise)
+    return check_mutant(job, payload)
+
+
+def validate(suite_root: Path, jobs: int = 2,
+             on_done: Callable[[Verdict], None] | None = None,
+             full_mutant_runs: bool = False) -> list[Verdict]:
+    """Every verdict of ``plan(suite_root)``, run ``jobs`` at a time, in plan order;
+    ``on_done`` is called with each verdict as it comes."""
+    planned = plan(suite_root)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(run_job, job, suite_root,
+                               full_mutant_runs=full_mutant_runs): job for job in planned}
+        for future in as_completed(futures):
+            if on_done is not None:
+                on_done(future.result())
+        return [future.result() for future in futures]
+
+
+# --- command line -------------------------------------------------------------------------
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--suite", type=Path, default=Path.cwd(), metavar="DIR",
+                        help="root of the suite: spec_tests/, reference/, student_template/, "
+                             "tests/mutants/, tests/alternatives/ (default: the current folder)")
+    parser.add_argument("--jobs", type=int, default=2, metavar="N",
+                        help="pytest runs at a time (default 2)")
+    parser.add_argument("--full", action="store_true",
+                        help="run every mutant against its exercise's whole suite, not only "
+                             "the tests its CATCHES file names (slower, same verdicts)")
+
+
+def print_table(verdicts: list[Verdict]) -> None:
+    """One row per job: what it had to achieve, its points, and the verdict."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    need = {"reference": "100 %", "template": "0 points", "mutant": "loses points",
+            "alternative": "100 % of its exercise"}
+    table = Table(title="gradspec validate", show_lines=False)
+    table.add_column("job", no_wrap=True)
+    for column in ("must", "points", "verdict", "detail"):
+        table.add_column(column, overflow="fold")
+    fp = scoring.fmt_points
+    for v in verdicts:
+        verdict = Text("ok", style="green") if v.ok else Text("FAIL", style="bold red")
+        table.add_row(Text(v.job.id), need[v.job.kind], f"{fp(v.earned)} / {fp(v.possible)}",
+                      verdict, Text(v.detail))
+    console = Console()
+    if not console.is_terminal:
+        console.width = max(console.width, 140)  # a log file: do not fold the ids
+    console.print(table)
+    failed = sum(not v.ok for v in verdicts)
+    console.print(f"{len(verdicts) - failed} of {len(verdicts)} as required"
+                  + (f", [red]{failed} not[/red]" if failed else ""))
+
+
+def main(args: argparse.Namespace) -> int:
+    suite_root = Path(args.suite).resolve()
+    if not has_spec_tests(suite_root):
+        print(f"grader validate: no test module under {suite_root / SPEC_DIR}", file=sys.stderr)
+        return 2
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, transient=True) as progress:
+        task = progress.add_task("validating", total=len(plan(suite_root)))
+
+        def done(verdict: Verdict) -> None:
+            progress.advance(task)
+            if not verdict.ok:
+                progress.console.print(f"FAIL {verdict.job.id}: {verdict.detail}", markup=False,
+                                       highlight=False)
+
+        verdicts = validate(suite_root, args.jobs, on_done=done, full_mutant_runs=args.full)
+    print_table(verdicts)
+    return 0 if all(v.ok for v in verdicts) else 1
