@@ -111,28 +111,42 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     lines = [f"gradspec: implementation under test = {impl}  [from {source}], mode {mode}"]
     if seed is not None:
         lines.append(f"gradspec: grading seed set [from {seed_source}]")
+    if _isolated(config):
+        from grader.sandbox import expected_protections
+
+        lines.append("gradspec: sandbox protections: " + "; ".join(expected_protections()))
     return lines
+
+
+def get_subject(config: pytest.Config) -> Subject:
+    """The session's implementation under test, made on first use."""
+    if _subject_key not in config.stash:
+        impl, _ = config.stash[_impl_key]
+        impl_dir = resolve_impl(config, impl)
+        probes_dir = (config.rootpath / str(config.getini("gradspec_probes"))).resolve()
+        if _isolated(config):
+            from grader.sandbox import IsolatedSubject
+
+            made: Subject = IsolatedSubject(impl_dir, probes_dir, label=impl,
+                                            default_timeout=probe_timeout(config))
+        else:
+            made = LocalSubject(impl_dir, probes_dir, label=impl)
+        config.stash[_subject_key] = made
+        config.add_cleanup(made.close)
+    return config.stash[_subject_key]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In isolated mode, start the sandbox child now: it imports torch while pytest collects."""
+    if _isolated(session.config) and not hasattr(session.config, "workerinput"):
+        get_subject(session.config)
 
 
 @pytest.fixture(scope="session")
 def subject(request: pytest.FixtureRequest) -> Subject:
     """The implementation under test; tests reach it only through probes."""
-    config = request.config
-    if _subject_key in config.stash:
-        return config.stash[_subject_key]
-    impl, _ = config.stash[_impl_key]
-    impl_dir = resolve_impl(config, impl)
-    probes_dir = (config.rootpath / str(config.getini("gradspec_probes"))).resolve()
-    if _isolated(config):
-        from grader.sandbox import IsolatedSubject
-
-        made: Subject = IsolatedSubject(impl_dir, probes_dir, label=impl,
-                                        default_timeout=probe_timeout(config))
-    else:
-        made = LocalSubject(impl_dir, probes_dir, label=impl)
-    config.stash[_subject_key] = made
-    request.addfinalizer(made.close)
-    return made
+    return get_subject(request.config)
 
 
 @pytest.fixture(scope="session")

@@ -53,6 +53,8 @@ class ProbeFailure(AssertionError):
 
     @property
     def status(self) -> str:
+        if self.exc_type == "NotImplementedError":
+            return "not implemented"
         return FAILURE_KINDS.get(self.kind, self.kind)
 
     def _format(self, inputs: dict[str, Any]) -> str:
