@@ -1,0 +1,211 @@
+"""``grader export-student OUT``: the student starter repository.
+
+It holds the template modules at its root, the public spec tests (``spec_tests/`` without
+``hidden/``, with the probes), the root ``conftest.py``, a copy of the ``grader/`` package (the
+pytest plugin that scores a run), a ``pyproject.toml`` whose pytest settings test the
+student's own modules (``gradspec_impl = "."``), ``tox.ini``, ``constraints.txt`` and a README.
+Never the reference, the hidden tests or the mutant corpus: :func:`leaks` checks the written
+tree and the export fails if it finds any.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import sys
+import tomllib
+from pathlib import Path
+
+from grader.discover import find_suite_root
+
+TEMPLATE_DIR = "student_template"
+REFERENCE_DIR = "reference"
+SPEC_DIR = "spec_tests"
+HIDDEN_DIR = "hidden"
+_SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", "*.egg-info")
+_IMPORTS_REFERENCE = re.compile(r"^\s*(from\s+reference[\s.]|import\s+reference\b)", re.MULTILINE)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("out", type=Path, metavar="OUT",
+                        help="folder to create (must not exist or be empty)")
+    parser.add_argument("--suite", type=Path, default=None, metavar="DIR",
+                        help="folder holding spec_tests/, reference/ and student_template/ "
+                             "(default: the current folder, else gradspec's own)")
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, list):
+        if len(value) > 3:
+            return "[\n" + "".join(f"    {json.dumps(v)},\n" for v in value) + "]"
+        return "[" + ", ".join(json.dumps(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(str(value))
+
+
+def pyproject_text(suite_root: Path) -> str:
+    """The student repo's pyproject: installs the grader plugin, tests the root modules."""
+    source = suite_root / "pyproject.toml"
+    project = tomllib.loads(source.read_text(encoding="utf-8")) if source.is_file() else {}
+    ini = dict(project.get("tool", {}).get("pytest", {}).get("ini_options", {}))
+    ini.update(testpaths=[SPEC_DIR], gradspec_impl=".",
+               gradspec_probes=f"{SPEC_DIR}/probes")
+    keep = ("torch", "numpy", "pytest", "pytest-timeout")
+    deps = [d for d in project.get("project", {}).get("dependencies", [])
+            if re.split(r"[<>=!~ \[]", d, maxsplit=1)[0] in keep] or list(keep)
+    ini_lines = "\n".join(f"{key} = {_toml_value(value)}" for key, value in ini.items())
+    return f"""# The exercises' starter repository. `pip install -e .` installs the grading plugin
+# (the `grader` package here) so that `pytest` scores your own modules at this folder's root.
+[build-system]
+requires = ["setuptools>=68"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "gradspec-student"
+version = "0.1.0"
+requires-python = ">=3.11"
+dependencies = {_toml_value(deps)}
+
+[project.optional-dependencies]
+fast = ["pytest-xdist>=3.5"]
+
+[project.entry-points.pytest11]
+gradspec = "grader.plugin"
+
+[tool.setuptools.packages.find]
+include = ["grader*"]
+
+[tool.setuptools.package-data]
+grader = ["reports/templates/*.j2"]
+
+[tool.pytest.ini_options]
+{ini_lines}
+"""
+
+
+TOX_INI = """# `pip install tox`, then `tox`: runs the public tests against your modules in a fresh
+# environment (torch pinned by constraints.txt to a CPU build).
+[tox]
+env_list = py
+skip_missing_interpreters = true
+
+[testenv]
+deps = -c constraints.txt
+setenv =
+    PIP_CONSTRAINT = {toxinidir}/constraints.txt
+commands = pytest -p no:cacheprovider {posargs}
+"""
+
+README = """# {title}
+
+Your task: implement the functions in {modules} (they raise `NotImplementedError` now).
+The public conformance tests in `spec_tests/` check your modules and print your score.
+
+## The two commands
+
+    pip install -c constraints.txt -e .
+    pytest
+
+The first installs the dependencies (a CPU build of torch, pinned in `constraints.txt`) and
+the grading plugin; run it once, in a virtual environment (`python -m venv .venv` and
+activate it). Offline, with the dependencies already installed, use
+`pip install --no-build-isolation --no-deps -e .` instead. The second runs every public test
+against the modules at the root of this folder and ends with your score, e.g.
+`Score: 37.5 / 60 public points`.
+
+## Tips
+
+* `pytest -k {first}` runs one exercise; `pytest -x` stops at the first failure;
+  `pytest -n 2` (after `pip install -e '.[fast]'`) uses two cores.
+* Each failure says what was called, with which inputs, what was expected and a hint.
+* The grader runs more tests than these (hidden tests with other inputs): passing the public
+  tests is necessary, not sufficient. Tests needing a GPU are skipped here at no cost.
+* Submit the modules ({modules}) as they are at the root of this folder, or a .zip of them.
+"""
+
+GITIGNORE = "__pycache__/\n*.pyc\n*.egg-info/\n.pytest_cache/\n.venv/\n.tox/\n"
+
+
+def template_modules(suite_root: Path) -> list[Path]:
+    """The template's modules (every ``*.py`` of ``student_template/`` but ``__init__``)."""
+    folder = suite_root / TEMPLATE_DIR
+    return sorted(p for p in folder.glob("*.py") if p.name != "__init__.py")
+
+
+def export_student(out: Path, suite_root: Path) -> list[Path]:
+    """Write the starter repository into ``out``; return the files written."""
+    out = Path(out)
+    if out.exists() and any(out.iterdir()):
+        raise FileExistsError(f"{out} exists and is not empty: choose a new folder")
+    modules = template_modules(suite_root)
+    if not modules:
+        raise FileNotFoundError(f"no template modules in {suite_root / TEMPLATE_DIR}")
+    out.mkdir(parents=True, exist_ok=True)
+    for module in modules:
+        shutil.copyfile(module, out / module.name)
+    hidden_skip = shutil.ignore_patterns(HIDDEN_DIR, "__pycache__", "*.pyc")
+    shutil.copytree(suite_root / SPEC_DIR, out / SPEC_DIR, ignore=hidden_skip)
+    shutil.copytree(Path(__file__).resolve().parent, out / "grader", ignore=_SKIP)
+    for name in ("conftest.py", "constraints.txt"):
+        if (suite_root / name).is_file():
+            shutil.copyfile(suite_root / name, out / name)
+    (out / "pyproject.toml").write_text(pyproject_text(suite_root), encoding="utf-8")
+    (out / "tox.ini").write_text(TOX_INI, encoding="utf-8")
+    names = ", ".join(f"`{m.name}`" for m in modules)
+    (out / "README.md").write_text(README.format(title="Exercises: starter repository",
+                                                 modules=names, first=modules[0].stem),
+                                   encoding="utf-8")
+    (out / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+    problems = leaks(out, suite_root)
+    if problems:
+        shutil.rmtree(out)
+        raise RuntimeError("export refused, it would leak: " + "; ".join(problems))
+    return sorted(p for p in out.rglob("*") if p.is_file())
+
+
+def _normalised(data: bytes) -> bytes:
+    return b"\n".join(line.rstrip() for line in data.strip().splitlines())
+
+
+def leaks(out: Path, suite_root: Path) -> list[str]:
+    """What in ``out`` must not reach students: reference files (by path or content), hidden
+    tests, mutants, or code importing the reference."""
+    secret: dict[bytes, str] = {}
+    for folder in (suite_root / REFERENCE_DIR, suite_root / SPEC_DIR / HIDDEN_DIR,
+                   suite_root / "tests" / "mutants", suite_root / "tests" / "alternatives"):
+        for path in folder.rglob("*") if folder.is_dir() else ():
+            if path.is_file() and "__pycache__" not in path.parts:
+                body = _normalised(path.read_bytes())
+                if len(body) >= 40:  # an empty __init__.py is not a secret
+                    secret[body] = str(path.relative_to(suite_root))
+    problems = []
+    for path in sorted(out.rglob("*")):
+        rel = path.relative_to(out)
+        if rel.parts[:1] == (REFERENCE_DIR,) or HIDDEN_DIR in rel.parts or "mutants" in rel.parts:
+            problems.append(f"{rel}: a reference, hidden or mutant path")
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if _normalised(data) in secret:
+            problems.append(f"{rel}: same content as {secret[_normalised(data)]}")
+        if path.suffix == ".py" and _IMPORTS_REFERENCE.search(data.decode("utf-8", "replace")):
+            problems.append(f"{rel}: imports the reference")
+    return problems
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        suite_root = find_suite_root(args.suite)
+        files = export_student(args.out, suite_root)
+    except (FileExistsError, FileNotFoundError, RuntimeError) as exc:
+        print(f"grader export-student: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote the student starter repository to {args.out} ({len(files)} files); "
+          "checked: no reference, no hidden tests")
+    print(f"students run:\n    cd {args.out}\n    pip install -c constraints.txt -e .\n    pytest")
+    return 0
