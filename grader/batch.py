@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import functools
 import hashlib
 import html
 import json
@@ -36,6 +37,7 @@ from grader.gradebook import (
     write_canvas_csv,
     write_grades_csv,
 )
+from grader.launch import ForkedPytest
 
 STAGING = ".staging"
 #: Statuses that are the grader's fault: recorded, and graded again by the next run.
@@ -86,6 +88,12 @@ class GradeTask:
     total_timeout: float
 
 
+@functools.cache
+def _worker_launcher() -> ForkedPytest:
+    """One warm launcher per worker process: torch and pytest are imported once per worker."""
+    return ForkedPytest()
+
+
 def grade_task(task: GradeTask) -> dict[str, Any]:
     """Grade one submission with the runner; runs in a worker process."""
     from grader.runner import grade_submission
@@ -94,7 +102,8 @@ def grade_task(task: GradeTask) -> dict[str, Any]:
                                suite_root=Path(task.suite_root), seed=task.seed,
                                probe_timeout=task.probe_timeout,
                                hide_paths=[Path(p) for p in task.hide_paths],
-                               total_timeout=task.total_timeout)
+                               total_timeout=task.total_timeout,
+                               launcher=_worker_launcher())
     payload = outcome.payload if isinstance(outcome.payload, dict) else {}
     message = payload.get("output") or payload.get("message") or ""
     return {

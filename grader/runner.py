@@ -22,9 +22,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -33,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import scoring
+from grader.launch import FreshPytest, PytestLauncher
 from grader.sandbox import HIDE_ENV, expected_protections
 from grader.submission import prepare_submission
 
@@ -81,24 +79,17 @@ def _pytest_env(hide: Sequence[Path]) -> dict[str, str]:
 
 
 def run_suite(impl: Path, out_dir: Path, *, suite_root: Path, seed: int, probe_timeout: float,
-              hide_paths: Sequence[Path], total_timeout: float) -> tuple[int | None, str]:
-    """Run the suite against ``impl`` in a pytest subprocess; (exit code or None, its log)."""
-    cmd = [sys.executable, "-m", "pytest", str(suite_root / "spec_tests"),
-           "--impl", str(impl), "--isolated", "--grading-seed", str(seed),
-           "--probe-timeout", f"{probe_timeout:g}",
-           "--gradspec-results", str(out_dir / "records.json"),
-           "--junitxml", str(out_dir / "junit.xml"),
-           "-p", "no:cacheprovider", "-q"]
-    proc = subprocess.Popen(cmd, cwd=suite_root, env=_pytest_env(hide_paths),
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        log, _ = proc.communicate(timeout=total_timeout)
-        return proc.returncode, log.decode(errors="replace")
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)  # sandbox children die with it (parent-death signal)
-        log, _ = proc.communicate()
-        return None, log.decode(errors="replace")
+              hide_paths: Sequence[Path], total_timeout: float,
+              launcher: PytestLauncher | None = None) -> tuple[int | None, str]:
+    """Run the suite against ``impl`` in a pytest child process; (exit code or None, its log)."""
+    args = [str(suite_root / "spec_tests"),
+            "--impl", str(impl), "--isolated", "--grading-seed", str(seed),
+            "--probe-timeout", f"{probe_timeout:g}",
+            "--gradspec-results", str(out_dir / "records.json"),
+            "--junitxml", str(out_dir / "junit.xml"),
+            "-p", "no:cacheprovider", "-q"]
+    return (launcher or FreshPytest()).run(args, cwd=suite_root, env=_pytest_env(hide_paths),
+                                           timeout=total_timeout)
 
 
 def _read_records(path: Path) -> dict[str, Any] | None:
@@ -111,9 +102,13 @@ def _read_records(path: Path) -> dict[str, Any] | None:
 
 def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path,
                      seed: int | None = None, probe_timeout: float = 30.0,
-                     hide_paths: Sequence[Path] = (), total_timeout: float = 900.0
-                     ) -> GradeOutcome:
-    """Grade one submission in isolation, write its reports into ``out_dir``."""
+                     hide_paths: Sequence[Path] = (), total_timeout: float = 900.0,
+                     launcher: PytestLauncher | None = None) -> GradeOutcome:
+    """Grade one submission in isolation, write its reports into ``out_dir``.
+
+    ``launcher`` starts the pytest run (default: a fresh interpreter; a batch worker passes
+    a :class:`grader.launch.ForkedPytest` that has the heavy imports done already).
+    """
     start = time.monotonic()
     submission, out_dir, suite_root = Path(submission), Path(out_dir), Path(suite_root).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -122,15 +117,21 @@ def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path,
     work = Path(tempfile.mkdtemp(prefix="gradspec-run-"))
     try:
         prepared = prepare_submission(submission, work / "submission")
-        hide = [*hide_paths, out_dir, submission, work]
-        code, log = run_suite(prepared.path, out_dir, suite_root=suite_root,
-                              seed=resolve_seed(seed), probe_timeout=probe_timeout,
-                              hide_paths=hide, total_timeout=total_timeout)
+        code, log = None, f"not graded: {prepared.message}\n"
+        if prepared.status == "ok":  # a bad submission is not worth a suite run
+            hide = [*hide_paths, out_dir, submission, work]
+            code, log = run_suite(prepared.path, out_dir, suite_root=suite_root,
+                                  seed=resolve_seed(seed), probe_timeout=probe_timeout,
+                                  hide_paths=hide, total_timeout=total_timeout,
+                                  launcher=launcher)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     (out_dir / "pytest.log").write_text(log)
     data = _read_records(out_dir / "records.json")
     status, message = prepared.status, prepared.message
+    if status == "ok" and data is not None and code in (0, 1) and not any(
+            r.get("points") for r in data["records"]):
+        code = -1  # ran, but graded nothing: the suite is broken, not the submission
     if status == "ok" and (data is None or code not in (0, 1)):
         # 0/1: every test ran. Anything else (collection errors, a usage error, the total
         # time limit) is the grader's problem, never the student's: do not grade.

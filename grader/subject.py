@@ -102,7 +102,7 @@ class Subject(ABC):
         __tracebackhide__ = True
         return self.call_timed(probe, timeout=timeout, **inputs)[0]
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - nothing to release by default
         """Release whatever the subject holds (child processes, temp folders)."""
 
 

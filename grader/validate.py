@@ -359,6 +359,7 @@ def main(args: argparse.Namespace) -> int:
                 progress.console.print(f"FAIL {verdict.job.id}: {verdict.detail}", markup=False,
                                        highlight=False)
 
-        verdicts = validate(suite_root, args.jobs, on_done=done, full_mutant_runs=args.full)
+        verdicts = validate(suite_root, args.jobs, on_done=done,
+                            full_mutant_runs=getattr(args, "full", False))
     print_table(verdicts)
     return 0 if all(v.ok for v in verdicts) else 1

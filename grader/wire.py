@@ -234,7 +234,10 @@ def _decode_tensor(body: dict, blobs: list[bytes], map_device: Any) -> Any:
         itemsize = torch.empty((), dtype=storage_dtype).element_size()
         if len(raw) != n * itemsize:
             raise WireError("tensor size does not match its shape")
-        flat = torch.frombuffer(raw, dtype=storage_dtype) if n else torch.empty(0, dtype=storage_dtype)
+        if n:
+            flat = torch.frombuffer(raw, dtype=storage_dtype)
+        else:
+            flat = torch.empty(0, dtype=storage_dtype)
         if name == "bfloat16":
             flat = flat.view(torch.bfloat16)
         out = flat.reshape(shape).to(device)

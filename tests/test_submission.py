@@ -154,9 +154,11 @@ def test_invalid_zip_is_reported_and_exits_2(tmp_path):
     bad.write_bytes(b"not a zip at all")
     outcome = grade_submission(bad, tmp_path / "out", suite_root=TOY, seed=1)
     assert outcome.status == "invalid zip" and outcome.exit_status == 2
-    assert outcome.score == 0 and outcome.max_score == 13
+    assert outcome.score == 0 and outcome.max_score == 0  # the suite did not even run
+    assert "not graded" in (tmp_path / "out" / "pytest.log").read_text()
     results = json.loads((tmp_path / "out" / "results.json").read_text())
-    assert results["score"] == 0 and len(results["tests"]) == 6
+    assert results["score"] == 0 and results["tests"] == []
+    assert "not a readable zip file" in results["output"]
     assert outcome.payload["submission"]["status"] == "invalid zip"
 
 

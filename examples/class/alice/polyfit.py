@@ -16,6 +16,10 @@ Why it is fast (same arithmetic as the seed, less overhead per step):
   * the autograd backend calls ``torch.autograd.grad`` on each step's MSE (a small graph:
     ``mse_loss(Phi @ w, y)``), updates w through a detached alias (no ``no_grad`` switching
     per step) and stacks the MSEs once per block.
+What bounds the autograd backend is one autograd-engine call per step, which costs far more
+than the two-call hand-written step (``python -m benchmarks --only polyfit`` measures both).
+A TorchScript loop halves it but is deprecated (torch 2.13); torch.compile cannot remove the
+engine call without dropping the per-step ``autograd.grad`` the exercise is about.
 """
 
 from __future__ import annotations
