@@ -19,6 +19,8 @@ from pathlib import Path
 SECTIONS: dict[str, tuple[str, str, str]] = {
     "polyfit": ("benchmarks.polyfit_backends", "run",
                 "the reference polyfit per backend and device vs the seed's numpy loop"),
+    "harness": ("benchmarks.harness", "run",
+                "public suite wall time, grader run overhead, batch throughput"),
 }
 
 
@@ -32,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--steps", type=int, default=200_000,
                         help="polyfit: gradient descent steps per run "
                              "(default 200 000, the seed's)")
+    parser.add_argument("--class-size", type=int, default=60,
+                        help="harness: submissions in the generated class (default 60)")
     return parser
 
 

@@ -73,7 +73,8 @@ def autograd_floor_us(repeats: int = 20_000) -> dict[str, float]:
     return {"autograd_grad_call_us": grad_us, "hand_written_step_us": step_us}
 
 
-def _machine() -> dict[str, Any]:
+def machine_info() -> dict[str, Any]:
+    """The machine the figures come from: CPU, cores, library versions, GPU if any."""
     info = {"platform": platform.platform(), "processor": platform.processor() or "unknown",
             "python": platform.python_version(), "torch": torch.__version__,
             "numpy": np.__version__, "torch_threads": torch.get_num_threads()}
@@ -202,7 +203,7 @@ def run(out: Path, args: argparse.Namespace) -> dict[str, Any]:
           f"{floor['hand_written_step_us']:.1f} us")
     for c in checks:
         print(f"  target {c['target']}: {c['figure']} -> {'met' if c['met'] else 'NOT met'}")
-    result = {"machine": _machine(), "n_steps": n_steps, "lr": LR, "degree": DEGREE,
+    result = {"machine": machine_info(), "n_steps": n_steps, "lr": LR, "degree": DEGREE,
               "rows": rows, "floor_us": floor, "targets": checks}
     out.mkdir(parents=True, exist_ok=True)
     (out / "polyfit.json").write_text(json.dumps(result, indent=1))
