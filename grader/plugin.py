@@ -191,7 +191,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
     report = yield
     if call.excinfo is not None and isinstance(call.excinfo.value, ProbeFailure):
         report.user_properties.append(("gradspec_status", call.excinfo.value.status))
-    elif call.excinfo is not None and "Timeout" in call.excinfo.typename:
+    elif call.excinfo is not None and "from pytest-timeout" in str(call.excinfo.value)[:200]:
         report.user_properties.append(("gradspec_status", "timeout"))
     return report
 

@@ -18,8 +18,9 @@ from typing import Any
 
 MAX_TRACEBACK_CHARS = 6000
 
-_imported: dict[str, ModuleType | dict[str, Any]] = {}
-_probe_modules: dict[str, ModuleType] = {}
+# Keyed by folder: a process may test several implementations one after the other.
+_imported: dict[tuple[str, str], ModuleType | dict[str, Any]] = {}
+_probe_modules: dict[tuple[str, str], ModuleType] = {}
 
 
 def _failure(kind: str, exc: BaseException | None = None, message: str = "") -> dict[str, Any]:
@@ -51,14 +52,16 @@ def format_student_traceback(exc: BaseException) -> str:
 
 def load_student_module(impl_dir: Path, name: str) -> ModuleType | dict[str, Any]:
     """Import ``name`` from ``impl_dir`` once; a failure is remembered and returned again."""
-    if name in _imported:
-        return _imported[name]
+    key = (str(impl_dir), name)
+    if key in _imported:
+        return _imported[key]
     if not (impl_dir / f"{name}.py").is_file() and not (impl_dir / name / "__init__.py").is_file():
         result: ModuleType | dict[str, Any] = _failure(
             "missing-module", message=f"the submission has no {name}.py")
     else:
-        if str(impl_dir) not in sys.path:
-            sys.path.insert(0, str(impl_dir))
+        if str(impl_dir) in sys.path:
+            sys.path.remove(str(impl_dir))
+        sys.path.insert(0, str(impl_dir))
         sys.modules.pop(name, None)
         try:
             result = importlib.import_module(name)
@@ -70,20 +73,21 @@ def load_student_module(impl_dir: Path, name: str) -> ModuleType | dict[str, Any
             raise
         except BaseException as exc:  # SyntaxError, SystemExit, pytest outcomes: all the student's
             result = _failure("import-error", exc)
-    _imported[name] = result
+    _imported[key] = result
     return result
 
 
 def _load_probe_module(probes_dir: Path, name: str) -> ModuleType:
-    if name not in _probe_modules:
+    key = (str(probes_dir), name)
+    if key not in _probe_modules:
         path = probes_dir / f"{name}.py"
         spec = importlib.util.spec_from_file_location(f"gradspec_probes_{name}", path)
         if spec is None or spec.loader is None:
             raise FileNotFoundError(f"no probe module {path}")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        _probe_modules[name] = module
-    return _probe_modules[name]
+        _probe_modules[key] = module
+    return _probe_modules[key]
 
 
 def split_probe(probe: str) -> tuple[str, str]:
