@@ -288,8 +288,11 @@ def test_backends_agree(subject):
 @pytest.mark.points(2)
 @pytest.mark.convergence
 @pytest.mark.timeout(300)
-@pytest.mark.parametrize(("backend", "device", "dtype"),
-                         list(_cases(backends=("numpy", "torch"), dtypes=FLOAT_DTYPES[:1])))
+@pytest.mark.parametrize(("backend", "device", "dtype"), [
+    case for case in _cases(backends=("numpy", "torch"), dtypes=FLOAT_DTYPES[:1])
+    # the seed's CPU figures once (numpy; torch on the CPU is held to the same trajectory by
+    # test_train_trajectory and test_backends_agree), and its GPU runs where a GPU exists
+    if case.id != "torch-cpu-float32"])
 def test_train_seed_figures(subject, backend, device, dtype):
     """The defaults (200 000 steps, lr 1e-5, degree 4) reproduce the seed: MSE 0.5265 -> 0.0079."""
     kwargs = {} if backend == "numpy" else {"backend": backend, "device": device}
