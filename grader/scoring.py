@@ -29,11 +29,11 @@ class Score:
 
     @property
     def earned(self) -> float:
-        return sum(e.earned for e in self.exercises.values())
+        return round(sum(e.earned for e in self.exercises.values()), 6)
 
     @property
     def possible(self) -> float:
-        return sum(e.possible for e in self.exercises.values())
+        return round(sum(e.possible for e in self.exercises.values()), 6)
 
 
 def assign_points(records: list[dict[str, Any]]) -> None:
@@ -68,6 +68,8 @@ def summarise(records: list[dict[str, Any]]) -> Score:
                 target.skipped += 1
             else:
                 target.failed += 1
+    for ex in [*score.exercises.values(), score.hidden]:  # shares like 1/3 add up to 0.999...
+        ex.earned, ex.possible = round(ex.earned, 6), round(ex.possible, 6)
     return score
 
 
