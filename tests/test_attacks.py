@@ -15,6 +15,7 @@ import socket
 import time
 from pathlib import Path
 
+import numpy
 import pytest
 from sandbox_helpers import UidWatcher
 
@@ -253,7 +254,9 @@ def test_reference_hidden_tests_and_batch_folders_are_unreadable(tmp_path):
                      other / "arith.py"):
             assert path.exists()
             assert attack(subject, f"read:{path}") == "ERR:FileNotFoundError", path
-        assert attack(subject, f"read:{HERE.parent / 'grader' / 'wire.py'}").startswith("READ:")
+        # hiding is selective: the Python installation stays readable, wherever it lives
+        # (this checkout may itself sit under the private /tmp, e.g. a CI clone)
+        assert attack(subject, f"read:{numpy.__file__}").startswith("READ:")
     finally:
         subject.close()
 
