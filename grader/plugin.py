@@ -167,6 +167,12 @@ def _exercise(item: pytest.Item) -> str:
     return stem.removeprefix("test_").removesuffix("_hidden")
 
 
+def _summary_line(function: Any) -> str:
+    """A test docstring's first paragraph on one line: what the test checks, in words."""
+    doc = (getattr(function, "__doc__", None) or "").strip()
+    return " ".join(doc.split("\n\n")[0].split())
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     categories = set(config.getini("gradspec_categories"))
     for item in items:
@@ -180,8 +186,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             "points": float(marker.args[0]),
             "hidden": hidden,
             "tags": sorted(m.name for m in item.iter_markers() if m.name in categories),
-            "doc": (getattr(item, "obj", None).__doc__ or "").strip().split("\n")[0]
-            if getattr(item, "obj", None) is not None else "",
+            "doc": _summary_line(getattr(item, "obj", None)),
         }
         item.user_properties.append((RECORD_KEY, info))
 
