@@ -5,6 +5,11 @@ with the class's submissions and the output folder hidden from it). Every finish
 submission is appended to ``DIR/ledger.jsonl`` (fsync'd) before ``grades.csv`` is rewritten
 atomically from the ledger, so a batch killed at any moment and run again grades only what is
 missing or whose content (or the suite, or the seed) changed.
+
+Each worker imports torch and pytest once and forks a pytest run per submission
+(:class:`grader.launch.ForkedPytest`); its sandbox children are forked by one zygote per
+worker (:mod:`grader.zygote`), a clean interpreter with torch imported, so that no child pays
+that import again. ``GRADSPEC_ZYGOTE=0`` starts every child as ``grader run`` does.
 """
 
 from __future__ import annotations
@@ -90,20 +95,41 @@ class GradeTask:
 
 @functools.cache
 def _worker_launcher() -> ForkedPytest:
-    """One warm launcher per worker process: torch and pytest are imported once per worker."""
+    """One warm launcher per worker process: torch and pytest are imported once per worker.
+
+    Its sandbox children come from one zygote per worker (torch imported once, not per
+    submission), started here before any submission's data is read; ``GRADSPEC_ZYGOTE=0``
+    keeps the plain path.
+    """
+    from grader.sandbox import ZYGOTE_ENV, start_zygote, use_zygote
+
+    if os.environ.get(ZYGOTE_ENV, "1") != "0":
+        use_zygote(start_zygote())
     return ForkedPytest()
+
+
+def _revive_zygote() -> None:
+    """Replace this worker's zygote if it died (killed, out of memory) since the last task."""
+    from grader.sandbox import process_zygote, start_zygote, use_zygote
+
+    zygote = process_zygote()
+    if zygote is not None and not zygote.alive():
+        zygote.close()
+        use_zygote(start_zygote())
 
 
 def grade_task(task: GradeTask) -> dict[str, Any]:
     """Grade one submission with the runner; runs in a worker process."""
     from grader.runner import grade_submission
 
+    launcher = _worker_launcher()
+    _revive_zygote()
     outcome = grade_submission(Path(task.submission), Path(task.out_dir),
                                suite_root=Path(task.suite_root), seed=task.seed,
                                probe_timeout=task.probe_timeout,
                                hide_paths=[Path(p) for p in task.hide_paths],
                                total_timeout=task.total_timeout,
-                               launcher=_worker_launcher())
+                               launcher=launcher)
     payload = outcome.payload if isinstance(outcome.payload, dict) else {}
     message = payload.get("output") or payload.get("message") or ""
     return {

@@ -10,6 +10,11 @@ mount namespaces: no network, fresh private ``/tmp``-like folders, the reference
 and the batch's other folders covered by empty tmpfs mounts, and a per-slot unprivileged uid.
 Elsewhere it falls back to resource limits and a process group; :attr:`IsolatedSubject
 .protections` says which protections are active.
+
+A batch worker starts one zygote (:mod:`grader.zygote`): a clean ``python -I`` that imported
+torch once and forks each child into fresh namespaces (:mod:`grader.forkserver`), running the
+same :func:`grader.child.init` as the ``unshare`` path, so a child no longer pays torch's
+import. ``grader run`` and the fallback keep the plain path.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from typing import Any
 from grader import probe_runtime, wire
 from grader.subject import Subject
 from grader.submission import copy_tree_safely
+from grader.zygote import ZYGOTE_PRELOAD, Zygote, ZygoteError, ZygoteProcess
 
 #: Paths (os.pathsep-separated) the child must not see, set by ``grader run``/``grader batch``.
 HIDE_ENV = "GRADSPEC_SANDBOX_HIDE"
@@ -42,6 +48,10 @@ HIDE_ENV = "GRADSPEC_SANDBOX_HIDE"
 SANDBOX_UID_BASE = 100_000
 NAMESPACE_FLAGS = ("--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc")
 RUNTIME_MODULES = ("wire.py", "probe_runtime.py", "limits.py", "child.py")
+#: What the zygote runs: the sandbox runtime and its fork server.
+ZYGOTE_MODULES = (*RUNTIME_MODULES, "forkserver.py")
+#: Set to 0 to keep batch workers on the plain path (one ``unshare``'d interpreter per child).
+ZYGOTE_ENV = "GRADSPEC_ZYGOTE"
 TIMEOUTS_BEFORE_FAST_FAIL = 2
 _LEN = struct.Struct("<Q")
 _BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); from grader.child import main; "
@@ -133,6 +143,52 @@ def expected_protections(limits: SandboxLimits | None = None) -> list[str]:
                                 limits or SandboxLimits())
 
 
+def sandbox_env(home: str, tmp: str) -> dict[str, str]:
+    """The whole environment of a sandbox child (nothing of the grader's is passed on)."""
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": home,
+        "TMPDIR": tmp,
+        "LANG": "C.UTF-8",
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "MPLBACKEND": "Agg",
+    }
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"):
+        env[var] = "1"  # also keeps the zygote single-threaded, so that it may fork
+    if "CUDA_VISIBLE_DEVICES" in os.environ:
+        env["CUDA_VISIBLE_DEVICES"] = os.environ["CUDA_VISIBLE_DEVICES"]
+    return env
+
+
+def start_zygote(preload: Sequence[str] = ZYGOTE_PRELOAD) -> Zygote | None:
+    """A zygote for this machine's sandbox children, or None where namespaces are unusable.
+
+    None on a CUDA machine too: CUDA cannot be used in a child forked after the driver was
+    initialised, and whether an import does that is not guaranteed: the plain path is safe.
+    """
+    if not os_support()[0] or _cuda_present():
+        return None
+    here = Path(__file__).resolve().parent
+    return Zygote([here / name for name in ZYGOTE_MODULES], sandbox_env("/", "/tmp"), preload)
+
+
+_process_zygote: list[Zygote | None] = [None]
+
+
+def use_zygote(zygote: Zygote | None) -> None:
+    """Make ``zygote`` the default of every :class:`IsolatedSubject` of this process and of
+    its forks (a batch worker's pytest runs); None goes back to the plain path."""
+    _process_zygote[0] = zygote
+
+
+def process_zygote() -> Zygote | None:
+    """The zygote set by :func:`use_zygote`, if any."""
+    return _process_zygote[0]
+
+
 def _acquire_slot() -> tuple[int, int]:
     """A slot number no other live sandbox on this machine holds, and the lock that holds it."""
     base = Path(tempfile.gettempdir()) / "gradspec-slots"
@@ -190,10 +246,13 @@ def _failure(kind: str, message: str) -> dict[str, Any]:
 class _Child:
     """One running sandbox process and the parent's ends of its pipes."""
 
-    def __init__(self, proc: subprocess.Popen, req_w: int, resp_r: int, status_r: int | None):
+    def __init__(self, proc: subprocess.Popen | ZygoteProcess, req_w: int, resp_r: int,
+                 status_r: int | None, out_r: int | None = None):
         self.proc = proc
         self.req_w, self.resp_r, self.status_r = req_w, resp_r, status_r
-        self.out_r = proc.stdout.fileno() if proc.stdout else -1
+        if out_r is None:
+            out_r = proc.stdout.fileno() if proc.stdout else -1
+        self.out_r = out_r
         self.ready = False
         self.imported: set[str] = set()
         self.next_id = 1
@@ -203,7 +262,10 @@ class _Child:
 
     def kill(self) -> None:
         """SIGKILL the whole tree: the namespace's init (everything dies with it) or the group."""
-        for target in (lambda: os.killpg(self.proc.pid, signal.SIGKILL), self.proc.kill):
+        targets = [self.proc.kill]  # a zygote's child: its pidfd, and the zygote kills the group
+        if isinstance(self.proc, subprocess.Popen):
+            targets.insert(0, lambda: os.killpg(self.proc.pid, signal.SIGKILL))
+        for target in targets:
             try:
                 target()
             except (ProcessLookupError, PermissionError, OSError):
@@ -223,7 +285,13 @@ class _Child:
                     pass
         if self.proc.stdout:
             self.proc.stdout.close()
-        self.req_w = self.resp_r = self.status_r = -1
+        elif isinstance(self.proc, ZygoteProcess):
+            try:
+                os.close(self.out_r)
+            except OSError:
+                pass
+            self.proc.close()
+        self.req_w = self.resp_r = self.status_r = self.out_r = -1
 
     def end_status(self) -> tuple[str, int]:
         """("signal", N) or ("exit", N) once the child has ended (it is killed if it lingers)."""
@@ -250,6 +318,10 @@ class IsolatedSubject(Subject):
     what the child must not see (default: the suite's reference/spec_tests/tests and the
     paths in ``$GRADSPEC_SANDBOX_HIDE``). ``preload``: modules the child imports before the
     first call. ``namespaces=False`` forces the fallback (rlimits and a process group).
+    ``zygote``: fork children from this :class:`grader.zygote.Zygote` (torch already
+    imported) instead of starting ``unshare python -I`` each time; None takes the process's
+    default (:func:`use_zygote`, set by batch workers), False never does. Children get the
+    same confinement either way; without namespaces there is no zygote.
     Failures come back as outcome records with a ``kind`` (see grader.subject.FAILURE_KINDS).
     """
 
@@ -258,7 +330,7 @@ class IsolatedSubject(Subject):
     def __init__(self, impl_dir: Path, probes_dir: Path, label: str | None = None,
                  default_timeout: float = 30.0, *, hide_paths: Sequence[Path] | None = None,
                  limits: SandboxLimits | None = None, preload: Sequence[str] = ("numpy", "torch"),
-                 namespaces: bool | None = None):
+                 namespaces: bool | None = None, zygote: Zygote | bool | None = None):
         super().__init__(impl_dir, probes_dir, label)
         self.default_timeout = float(default_timeout)
         self.limits = limits or SandboxLimits()
@@ -268,6 +340,11 @@ class IsolatedSubject(Subject):
         self.uid = SANDBOX_UID_BASE + self.slot if uid_ok else None
         hide = default_hide_paths(self.probes_dir) if hide_paths is None else list(hide_paths)
         self.hide_paths = [p.resolve() for p in hide if not _protected(p)]
+        if zygote is None:
+            zygote = process_zygote()
+        self.zygote = zygote if isinstance(zygote, Zygote) and self.namespaces else None
+        if self.zygote is not None:
+            self.hide_paths.append(self.zygote.dir)
         self.last_output = ""
         self._import_failures: dict[str, dict[str, Any]] = {}
         self._timeouts: dict[str, int] = {}
@@ -336,26 +413,15 @@ class IsolatedSubject(Subject):
         }
 
     def _env(self) -> dict[str, str]:
-        rw = self.rw_dir
-        env = {
-            "PATH": "/usr/local/bin:/usr/bin:/bin",
-            "HOME": str(rw / "home"),
-            "TMPDIR": str(rw / "tmp"),
-            "LANG": "C.UTF-8",
-            "PYTHONUNBUFFERED": "1",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONHASHSEED": "0",
-            "MPLBACKEND": "Agg",
-        }
-        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                    "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"):
-            env[var] = "1"
-        if "CUDA_VISIBLE_DEVICES" in os.environ:
-            env["CUDA_VISIBLE_DEVICES"] = os.environ["CUDA_VISIBLE_DEVICES"]
-        return env
+        return sandbox_env(str(self.rw_dir / "home"), str(self.rw_dir / "tmp"))
 
     def _spawn(self) -> None:
         """Start a child (without waiting for it to be ready)."""
+        if self.zygote is not None:
+            try:
+                return self._spawn_from_zygote(self.zygote)
+            except ZygoteError:
+                self.zygote = None  # it died: this subject goes on the plain path
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         status_r, status_w = os.pipe() if self.namespaces else (None, None)
@@ -376,6 +442,27 @@ class IsolatedSubject(Subject):
             for fd in passed:
                 os.close(fd)
         self._child = _Child(proc, req_w, resp_r, status_r)
+        self._holder[0] = self._child
+
+    def _spawn_from_zygote(self, zygote: Zygote) -> None:
+        """The same child, forked by the zygote into fresh namespaces (see grader.forkserver)."""
+        req_r, req_w = os.pipe()
+        resp_r, resp_w = os.pipe()
+        status_r, status_w = os.pipe()
+        out_r, out_w = os.pipe()
+        request = {"config": self._config({"req": None, "resp": None, "status": None}),
+                   "env": self._env(), "cwd": str(self.sandbox),
+                   "runtime": str(self.sandbox / "runtime")}
+        try:
+            proc = zygote.spawn(request, (req_r, resp_w, status_w, out_w))
+        except BaseException:
+            for fd in (req_w, resp_r, status_r, out_r):
+                os.close(fd)
+            raise
+        finally:
+            for fd in (req_r, resp_w, status_w, out_w):
+                os.close(fd)
+        self._child = _Child(proc, req_w, resp_r, status_r, out_r)
         self._holder[0] = self._child
 
     def _ready_child(self) -> _Child:

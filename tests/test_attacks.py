@@ -61,9 +61,11 @@ def assert_only_honest_part(outcome, results_dir: Path) -> None:
 
 
 @pytest.fixture
-def agent():
-    """A sandbox around tests/hostile/agent, which attacks on request (no torch preloaded)."""
-    subject = IsolatedSubject(HOSTILE / "agent", PROBES, default_timeout=3.0, preload=())
+def agent(spawn_mode):
+    """A sandbox around tests/hostile/agent, which attacks on request (no torch preloaded),
+    started both ways: a fresh interpreter, or a fork of the zygote (tests/conftest.py)."""
+    subject = IsolatedSubject(HOSTILE / "agent", PROBES, default_timeout=3.0, preload=(),
+                              zygote=spawn_mode)
     yield subject
     subject.close()
 
@@ -73,8 +75,8 @@ def attack(subject: IsolatedSubject, command: str, timeout: float | None = None)
 
 
 # ------------------------------------------------------------------- exiting
-def test_exit_at_import_costs_only_that_module():
-    subject = IsolatedSubject(HOSTILE / "exit_at_import", PROBES, preload=())
+def test_exit_at_import_costs_only_that_module(spawn_mode):
+    subject = IsolatedSubject(HOSTILE / "exit_at_import", PROBES, preload=(), zygote=spawn_mode)
     try:
         with pytest.raises(ProbeFailure) as os_exit:
             subject.call("arith.add", a=1.0, b=2.0)
@@ -206,8 +208,8 @@ def test_objects_that_equal_anything_come_back_unsupported(agent):
         assert isinstance(value, Unsupported), value
 
 
-def test_tensor_subclass_comes_back_unsupported():
-    subject = IsolatedSubject(HOSTILE / "agent", PROBES, preload=("torch",))
+def test_tensor_subclass_comes_back_unsupported(spawn_mode):
+    subject = IsolatedSubject(HOSTILE / "agent", PROBES, preload=("torch",), zygote=spawn_mode)
     try:
         value = attack(subject, "lying_tensor")
     finally:
@@ -242,12 +244,13 @@ def test_planted_conftest_sitecustomize_pth_are_never_loaded(tmp_path, monkeypat
 
 # ------------------------------------------------------------- reaching out
 @needs_namespaces
-def test_reference_hidden_tests_and_batch_folders_are_unreadable(tmp_path):
+def test_reference_hidden_tests_and_batch_folders_are_unreadable(tmp_path, spawn_mode):
     other = tmp_path / "other-submissions" / "bob"
     other.mkdir(parents=True)
     (other / "arith.py").write_text("SECRET = 1\n")
     subject = IsolatedSubject(HOSTILE / "agent", PROBES, preload=(),
-                              hide_paths=[TOY / "reference", TOY / "spec_tests", tmp_path])
+                              hide_paths=[TOY / "reference", TOY / "spec_tests", tmp_path],
+                              zygote=spawn_mode)
     try:
         for path in (TOY / "reference" / "arith.py", TOY / "spec_tests" / "test_arith.py",
                      TOY / "spec_tests" / "hidden" / "test_arith_hidden.py",
@@ -275,10 +278,10 @@ def test_network_is_unreachable(agent):
 
 
 @needs_namespaces
-def test_no_cache_survives_between_submissions():
+def test_no_cache_survives_between_submissions(spawn_mode):
     places = ["/tmp/gs-cache", "/var/tmp/gs-cache", "/dev/shm/gs-cache", "~/gs-cache",
               "$TMPDIR/gs-cache"]
-    first = IsolatedSubject(HOSTILE / "agent", PROBES, preload=())
+    first = IsolatedSubject(HOSTILE / "agent", PROBES, preload=(), zygote=spawn_mode)
     try:
         env = json.loads(attack(first, "env"))
         paths = [p.replace("~", env["HOME"]).replace("$TMPDIR", env["TMPDIR"])
@@ -287,7 +290,7 @@ def test_no_cache_survives_between_submissions():
             assert attack(first, f"write:{path}=answers") == "written", path
     finally:
         first.close()
-    second = IsolatedSubject(HOSTILE / "agent", PROBES, preload=())
+    second = IsolatedSubject(HOSTILE / "agent", PROBES, preload=(), zygote=spawn_mode)
     try:
         env2 = json.loads(attack(second, "env"))
         assert env2["HOME"] != env["HOME"]

@@ -22,14 +22,15 @@ needs_namespaces = pytest.mark.skipif(not NAMESPACES, reason="needs Linux namesp
 
 
 @pytest.fixture
-def agent():
-    subject = IsolatedSubject(AGENT, PROBES, default_timeout=3.0, preload=())
+def agent(spawn_mode):
+    """A sandbox around tests/hostile/agent, started both ways (see tests/conftest.py)."""
+    subject = IsolatedSubject(AGENT, PROBES, default_timeout=3.0, preload=(), zygote=spawn_mode)
     yield subject
     subject.close()
 
 
-def test_reference_answers_through_the_sandbox():
-    subject = IsolatedSubject(TOY / "reference", PROBES, preload=())
+def test_reference_answers_through_the_sandbox(spawn_mode):
+    subject = IsolatedSubject(TOY / "reference", PROBES, preload=(), zygote=spawn_mode)
     try:
         assert subject.call("arith.add", a=1.5, b=2.0) == 3.5
         assert subject.call("arith.shout", s="abc") == "ABC"
@@ -74,10 +75,11 @@ def test_fresh_child_after_a_crash(agent):
     assert agent.call("arith.shout", s="upper:again") == "AGAIN"
 
 
-def test_import_failure_is_remembered_and_fails_fast(tmp_path):
+def test_import_failure_is_remembered_and_fails_fast(tmp_path, spawn_mode):
     (tmp_path / "arith.py").write_text("import time\ntime.sleep(1000)\n")
     (tmp_path / "tens.py").write_text("def scale(x, k):\n    return x\n")
-    subject = IsolatedSubject(tmp_path, PROBES, default_timeout=1.0, preload=())
+    subject = IsolatedSubject(tmp_path, PROBES, default_timeout=1.0, preload=(),
+                              zygote=spawn_mode)
     try:
         with pytest.raises(ProbeFailure) as first:
             subject.call("arith.add", a=1.0, b=2.0)
@@ -125,9 +127,11 @@ def test_garbage_on_the_pipe_is_a_protocol_failure(agent):
     assert agent.call("arith.shout", s="upper:fine") == "FINE"
 
 
-def test_fallback_without_namespaces_still_isolates_the_process():
-    subject = IsolatedSubject(AGENT, PROBES, default_timeout=1.0, preload=(), namespaces=False)
+def test_fallback_without_namespaces_still_isolates_the_process(spawn_mode):
+    subject = IsolatedSubject(AGENT, PROBES, default_timeout=1.0, preload=(), namespaces=False,
+                              zygote=spawn_mode)
     try:
+        assert subject.zygote is None  # a zygote's children need namespaces: plain path
         assert any("process group" in p for p in subject.protections)
         assert subject.call("arith.add", a=1.0, b=2.0) == 3.0
         with pytest.raises(ProbeFailure) as failure:
@@ -144,3 +148,11 @@ def test_student_tracebacks_name_no_sandbox_path(agent):
     text = str(failure.value)
     assert "KeyError" in text and 'File "arith.py"' in text
     assert str(agent.sandbox) not in text
+
+
+def test_the_child_holds_only_its_own_pipes(agent):
+    """stdin from /dev/null, stdout/stderr to the capture pipe, the request and answer pipes:
+    no socket (the zygote's) and no descriptor of the grader's leaks in, either way."""
+    fds = json.loads(agent.call("arith.shout", s="fds"))
+    assert sorted(fds.values()) == ["/dev/null"] + ["pipe"] * 4, fds
+    assert fds["0"] == "/dev/null" and fds["1"] == fds["2"] == "pipe"

@@ -1,0 +1,187 @@
+"""The trusted side of the zygote (:mod:`grader.forkserver`): start it, ask it for children.
+
+A batch worker starts one :class:`Zygote` before it grades anything; every sandbox child of
+that worker is then forked from a clean interpreter that already imported torch, instead of
+paying the import per submission. The zygote is a freshly exec'd ``python -I`` with a
+scrubbed environment and a private folder: nothing of the grader reaches it but a request's
+configuration, the same one the ``unshare`` path writes into the sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import weakref
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+#: What the zygote imports before it forks anything (imports only: no thread pool starts).
+ZYGOTE_PRELOAD = ("numpy", "torch", "torch._dynamo")
+_BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); from grader.forkserver import main; "
+         "sys.exit(main(*sys.argv[2:]))")
+
+
+_PREFIX = "gradspec-zygote-"
+
+
+class ZygoteError(RuntimeError):
+    """The zygote could not fork a child (it died, or refused): use the plain path."""
+
+
+class ZygoteProcess:
+    """A child forked by the zygote, seen from the grader: kill it, wait for its end.
+
+    ``pid`` is C1's host pid; killing goes through a pidfd (no pid-reuse race) and through
+    the zygote, its parent, which also kills C1's process group and reports the wait status.
+    """
+
+    stdout = None
+
+    def __init__(self, conn: socket.socket, pid: int, pidfd: int):
+        self.conn, self.pid, self.pidfd = conn, pid, pidfd
+        self.returncode: int | None = None
+
+    def kill(self) -> None:
+        if self.returncode is not None:
+            return
+        try:
+            if self.pidfd >= 0:
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            self.conn.send(b"kill")
+        except OSError:
+            pass
+
+    def poll(self) -> int | None:
+        return self.returncode if self.returncode is not None else self._read(0.0)
+
+    def wait(self, timeout: float | None = None) -> int:
+        """C1's return code (negative: killed by that signal), as ``Popen.wait`` gives it."""
+        if self.returncode is None and self._read(timeout) is None:
+            raise subprocess.TimeoutExpired(f"sandbox child {self.pid}", timeout or 0.0)
+        assert self.returncode is not None
+        return self.returncode
+
+    def _read(self, timeout: float | None) -> int | None:
+        try:
+            self.conn.settimeout(timeout)
+            data = self.conn.recv(64)
+        except (TimeoutError, BlockingIOError):
+            return None
+        except OSError:
+            data = b""
+        words = data.decode(errors="replace").split()
+        if len(words) == 2 and words[0] == "status" and words[1].lstrip("-").isdigit():
+            self.returncode = os.waitstatus_to_exitcode(int(words[1]))
+        else:  # the zygote died before telling: it took C1 with it
+            self.returncode = -signal.SIGKILL
+        return self.returncode
+
+    def close(self) -> None:
+        self.conn.close()
+        if self.pidfd >= 0:
+            os.close(self.pidfd)
+            self.pidfd = -1
+
+
+class Zygote:
+    """A running zygote process and the socket that reaches it (one per batch worker).
+
+    ``runtime_files``: the stdlib-only modules it runs (copied into its private folder);
+    ``env``: its whole environment (the sandbox's, without per-child folders).
+    """
+
+    def __init__(self, runtime_files: Sequence[Path], env: Mapping[str, str],
+                 preload: Sequence[str] = ZYGOTE_PRELOAD):
+        _remove_stale(Path(tempfile.gettempdir()))
+        self.dir = Path(tempfile.mkdtemp(prefix=_PREFIX)).resolve()  # mode 0700
+        runtime = self.dir / "runtime" / "grader"
+        runtime.mkdir(parents=True)
+        (runtime / "__init__.py").write_text("")
+        for path in runtime_files:
+            shutil.copyfile(path, runtime / path.name)
+        for sub in ("home", "tmp", "work"):
+            (self.dir / sub).mkdir()
+        env = dict(env, HOME=str(self.dir / "home"), TMPDIR=str(self.dir / "tmp"))
+        self.address = str(self.dir / "socket")
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            listener.bind(self.address)
+            listener.listen(64)
+            with open(self.dir / "zygote.log", "wb") as log:
+                self.proc = subprocess.Popen(
+                    [sys.executable, "-I", "-c", _BOOT, str(self.dir / "runtime"),
+                     str(listener.fileno()), *preload],
+                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                    pass_fds=(listener.fileno(),), env=env, cwd=str(self.dir / "work"),
+                    start_new_session=True, preexec_fn=_die_with_parent)
+        finally:
+            listener.close()  # the zygote holds it now: connections queue until it is ready
+        self._finalizer = weakref.finalize(self, _stop, self.proc, self.dir, os.getpid())
+
+    def spawn(self, request: dict[str, Any], fds: Sequence[int]) -> ZygoteProcess:
+        """Fork a child for ``request`` (config, env, cwd, runtime) with these four pipes."""
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            conn.connect(self.address)
+            socket.send_fds(conn, [json.dumps(request).encode()], list(fds))
+            conn.settimeout(120.0)  # the first request waits for the imports
+            data, pidfds, _, _ = socket.recv_fds(conn, 64, 1)
+        except OSError as exc:
+            conn.close()
+            raise ZygoteError(f"the zygote did not answer: {exc}") from exc
+        words = data.decode(errors="replace").split()
+        if len(words) != 2 or words[0] != "pid" or not words[1].isdigit() or len(pidfds) != 1:
+            conn.close()
+            for fd in pidfds:
+                os.close(fd)
+            raise ZygoteError(f"the zygote answered {data[:80]!r}")
+        return ZygoteProcess(conn, int(words[1]), pidfds[0])
+
+    def alive(self) -> bool:
+        """Whether the zygote still runs (asked by the process that started it)."""
+        return self.proc.poll() is None
+
+    def close(self) -> None:
+        """Stop the zygote (its children die with it) and delete its folder."""
+        self._finalizer()
+
+
+def _die_with_parent() -> None:
+    from grader.limits import die_with_parent
+
+    die_with_parent(signal.SIGKILL)
+
+
+def _stop(proc: subprocess.Popen, folder: Path, owner: int) -> None:
+    if os.getpid() != owner:  # a forked copy (a pytest run) must not stop its parent's zygote
+        return
+    try:
+        proc.kill()
+        proc.wait(timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_stale(base: Path) -> None:
+    """Folders of zygotes that died with a killed batch (nothing listens on their socket)."""
+    for folder in base.glob(f"{_PREFIX}*"):
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            probe.connect(str(folder / "socket"))
+        except ConnectionRefusedError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            pass
+        finally:
+            probe.close()

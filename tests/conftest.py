@@ -1,0 +1,29 @@
+"""Fixtures of the harness's own tests: the two ways a sandbox child can be started."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from grader.sandbox import start_zygote
+from grader.zygote import Zygote
+
+
+@pytest.fixture(scope="session")
+def zygote() -> Iterator[Zygote]:
+    """One zygote (numpy, torch and torch._dynamo imported) for the whole test session."""
+    made = start_zygote()
+    if made is None:
+        pytest.skip("the zygote needs Linux namespaces (root)")
+    yield made
+    made.close()
+
+
+@pytest.fixture(params=["plain", "zygote"])
+def spawn_mode(request: pytest.FixtureRequest) -> Zygote | bool:
+    """The ``zygote=`` argument of a sandbox: a fresh ``unshare python -I`` per child
+    (False, what ``grader run`` does), or a fork of the zygote (what batch workers do)."""
+    if request.param == "plain":
+        return False
+    return request.getfixturevalue("zygote")
