@@ -262,10 +262,11 @@ def seed_objective(dtype: torch.dtype, device: str) -> tuple[Callable, dict[str,
 
 
 def oracle_minimize(f: Callable, init: torch.Tensor, lr: float, momentum: float,
-                    max_iter: int = 500) -> torch.Tensor:
-    """The seed's ``minimize`` loop with torch.optim.SGD; returns the iterates before each step."""
+                    max_iter: int = 500, optimizer: Callable = torch.optim.SGD) -> torch.Tensor:
+    """The seed's ``minimize`` loop (torch.optim.SGD unless told otherwise); returns the
+    iterates before each step."""
     x = init.clone().requires_grad_()
-    opt = torch.optim.SGD([x], lr=lr, momentum=momentum)
+    opt = optimizer([x], lr=lr, momentum=momentum)
     record = []
     for _ in range(max_iter):
         opt.zero_grad()

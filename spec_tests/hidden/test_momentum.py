@@ -7,8 +7,6 @@ process on the same inputs.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 import torch
 
@@ -21,6 +19,7 @@ from spec_tests.test_momentum import (
     Grads,
     check_trace,
     describe_run,
+    oracle_minimize,
     run_submission,
     seed_objective,
     skip_unsupported,
@@ -81,22 +80,6 @@ def test_momentum_hidden_random_runs(subject, grading_seed, device, dtype):
                     hint=HINT_VELOCITY)
 
 
-def reference_minimize(f: Any, init: torch.Tensor, lr: float, momentum: float,
-                       max_iter: int) -> torch.Tensor:
-    """The seed's ``minimize`` loop with the reference optimizer; the iterates before each step."""
-    x = init.clone().requires_grad_()
-    opt = ReferenceMomentum([x], lr=lr, momentum=momentum)
-    record = []
-    for _ in range(max_iter):
-        opt.zero_grad()
-        f(x).backward()
-        if float(torch.sum(x.grad ** 2)) < 1e-6:
-            break
-        record.append(x.detach().clone())
-        opt.step()
-    return torch.stack(record)
-
-
 @pytest.mark.points(2)
 @pytest.mark.convergence
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
@@ -113,7 +96,7 @@ def test_momentum_hidden_seed_objective(subject, grading_seed, device, dtype):
             f"{momentum:.4g}), max_iter={max_iter}) with x0 = {init.tolist()}")
     got = subject.call("momentum.minimize_seed", init=init, lr=lr, momentum=momentum,
                        max_iter=max_iter, **data)
-    expected = reference_minimize(f, init, lr, momentum, max_iter)
+    expected = oracle_minimize(f, init, lr, momentum, max_iter, optimizer=ReferenceMomentum)
     check_meta(got["trace"], shape=tuple(expected.shape), dtype=dtype, device=device, call=call,
                what="the iterates", hint=HINT_FORMULA)
     # Rounding differences compound over up to 60 steps of an iterate of size ~1.
