@@ -120,7 +120,7 @@ def _revive_zygote() -> None:
 
 def grade_task(task: GradeTask) -> dict[str, Any]:
     """Grade one submission with the runner; runs in a worker process."""
-    from grader.runner import grade_submission
+    from grader.runner import exercise_problems, grade_submission
 
     launcher = _worker_launcher()
     _revive_zygote()
@@ -132,8 +132,13 @@ def grade_task(task: GradeTask) -> dict[str, Any]:
                                launcher=launcher)
     payload = outcome.payload if isinstance(outcome.payload, dict) else {}
     message = payload.get("output") or payload.get("message") or ""
+    status = str(outcome.status)
+    problems = exercise_problems(payload.get("records") or []) if status == "ok" else {}
+    if problems:  # graded, but some exercise could not be tested: say which and why
+        status = "; ".join(f"{why} ({name})" for name, why in problems.items())
     return {
-        "status": str(outcome.status),
+        "status": status,
+        "graded": outcome.status == "ok",
         "score": float(outcome.score),
         "max_score": float(outcome.max_score),
         "per_exercise": {name: [float(e), float(p)]
@@ -142,6 +147,11 @@ def grade_task(task: GradeTask) -> dict[str, Any]:
         "execution_time": float(outcome.execution_time),
         "message": str(message)[:2000],
     }
+
+
+def is_graded(entry: dict[str, Any]) -> bool:
+    """Whether the suite ran on the submission (its status may still name a broken exercise)."""
+    return bool(entry.get("graded", entry.get("status") == "ok"))
 
 
 def suite_fingerprint(suite_root: Path, seed: int | None) -> str:
@@ -266,8 +276,8 @@ class _Progress:
     def __exit__(self, *exc: object) -> None:
         self.progress.stop()
 
-    def advance(self, status: str) -> None:
-        if status == "ok":
+    def advance(self, graded: bool) -> None:
+        if graded:
             self.ok += 1
         else:
             self.failed += 1
@@ -360,7 +370,7 @@ def _run_locked(submissions: Path, out: Path, suite_root: Path, seed: int, *, jo
                     if time.monotonic() - last_csv >= CSV_EVERY:  # cheap for a big class too
                         write_grades_csv(out / "grades.csv", list(entries.values()))
                         last_csv = time.monotonic()
-                    progress.advance(entry["status"])
+                    progress.advance(is_graded(entry))
         finally:
             pool.close()
     shutil.rmtree(out / STAGING, ignore_errors=True)

@@ -33,13 +33,13 @@ def pass_rates(out: Path, entries: list[Mapping[str, Any]]) -> list[tuple[str, f
     """(test, fraction of its graded cases passed over the class, cases) in suite order.
 
     Read from every student's ``results.json``; a test's parametrized cases count apart.
-    Only submissions graded normally (status ok) count: an unreadable zip says nothing
+    Only submissions the suite ran on count: an unreadable zip says nothing
     about a test.
     """
     passed: dict[str, int] = defaultdict(int)
     total: dict[str, int] = defaultdict(int)
     for entry in entries:
-        if entry.get("status") != "ok":
+        if not entry.get("graded", entry.get("status") == "ok"):
             continue
         path = out / str(entry.get("out_dir", "")) / "results.json"
         try:
@@ -167,7 +167,7 @@ def render_html(out: Path, entries: list[Mapping[str, Any]], figures: dict[str, 
             "points": [fmt_points(float(per[ex][0])) if ex in per else "–" for ex in exercises],
             "total": fmt_points(float(entry.get("score") or 0.0)),
             "status": str(entry.get("status")),
-            "ok": entry.get("status") == "ok",
+            "ok": entry.get("status") == "ok",  # graded with no exercise left untested
             "feedback": f"{entry['out_dir']}/feedback.html" if entry.get("out_dir") else "",
             "message": str(entry.get("message") or "")[:300],
         })

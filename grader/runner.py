@@ -92,6 +92,19 @@ def run_suite(impl: Path, out_dir: Path, *, suite_root: Path, seed: int, probe_t
                                            timeout=total_timeout)
 
 
+def exercise_problems(records: list[dict[str, Any]]) -> dict[str, str]:
+    """Exercises that could not be tested at all, with why: every applicable case of the
+    exercise failed with the same harness status (import error, timeout, module missing...)."""
+    by_exercise: dict[str, set[str]] = {}
+    for rec in records:
+        if rec.get("points") and rec.get("outcome") != "skipped":
+            status = str(rec.get("status")) if rec.get("outcome") == "failed" else "passed"
+            by_exercise.setdefault(str(rec["exercise"]), set()).add(status)
+    return {name: statuses.pop() for name, statuses in sorted(by_exercise.items())
+            if len(statuses) == 1 and next(iter(statuses)) not in
+            ("passed", "failed", "raised an exception", "not implemented")}
+
+
 def _read_records(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text())
