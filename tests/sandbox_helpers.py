@@ -33,9 +33,14 @@ class UidWatcher:
 
     def _poll(self) -> None:
         while not self._stop.wait(0.02):
-            self.seen |= live_pids(self.uid)
+            self.snapshot()
+
+    def snapshot(self) -> None:
+        """Record the live pids now (a process may live less than one polling period)."""
+        self.seen |= live_pids(self.uid)
 
     def __enter__(self) -> UidWatcher:
+        self.snapshot()
         self._thread.start()
         return self
 

@@ -123,6 +123,7 @@ def test_a_child_dies_when_its_requester_goes_away(agent):
     """The requester (a pytest run killed at its total deadline) closing its socket kills it."""
     with UidWatcher(agent.uid) as watcher:
         assert agent.call("arith.add", a=1.0, b=2.0) == 3.0
+        watcher.snapshot()  # the child may die before the watcher's next poll
         child = agent._child
         assert child is not None and child.proc.pid in _children(agent.zygote.proc.pid)
         child.proc.conn.close()  # what the kernel does when the requester dies
