@@ -18,8 +18,6 @@ import argparse
 import fcntl
 import functools
 import hashlib
-import html
-import json
 import os
 import shutil
 import sys
@@ -197,24 +195,22 @@ def fresh_dir(folder: Path) -> Path:
 
 
 def write_status_feedback(out_dir: Path, student_id: str, status: str, message: str) -> None:
-    """Reports for a submission that could not be graded at all: why, and what to do."""
+    """Reports for a submission that could not be graded at all: why, and what to do.
+
+    The same reports as a graded run (:func:`grader.reports.write_reports`), with no test
+    records; junit.xml, which pytest writes for graded runs, holds one error saying why.
+    """
+    from grader.reports import write_reports
+
     fresh_dir(out_dir)
-    text = (f"# Feedback for {student_id}\n\n**Not graded: {status}.**\n\n{message}\n\n"
-            "Score: 0 points. Fix the submission and submit again.\n")
-    atomic_write_text(out_dir / "feedback.md", text)
-    page = (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Feedback"
-            f"</title></head><body><h1>Feedback for {html.escape(student_id)}</h1><p><strong>"
-            f"Not graded: {html.escape(status)}.</strong></p><p>{html.escape(message)}</p>"
-            "<p>Score: 0 points. Fix the submission and submit again.</p></body></html>\n")
-    atomic_write_text(out_dir / "feedback.html", page)
     junit = (f'<?xml version="1.0" encoding="utf-8"?>\n<testsuites><testsuite name="gradspec" '
              f'tests="1" errors="1" failures="0" skipped="0"><testcase classname="submission" '
              f'name="submission"><error message={quoteattr(status)}>{xml_escape(message)}</error>'
              "</testcase></testsuite></testsuites>\n")
     atomic_write_text(out_dir / "junit.xml", junit)
-    results = {"score": 0.0, "execution_time": 0.0, "output": f"Not graded: {status}. {message}",
-               "visibility": "visible", "stdout_visibility": "hidden", "tests": []}
-    atomic_write_text(out_dir / "results.json", json.dumps(results, indent=1) + "\n")
+    write_reports({"records": [], "execution_time": 0.0, "protections": [],
+                   "submission": {"path": student_id, "hash": "", "status": status,
+                                  "message": message}}, out_dir)
 
 
 def stage(found: Found, staging: Path) -> Path:

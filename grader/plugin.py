@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from grader import scoring
+from grader.atomic import atomic_write_text
 from grader.subject import LocalSubject, ProbeFailure, Subject
 
 RECORD_KEY = "gradspec"
@@ -251,11 +252,7 @@ class ScoreKeeper:
             "exitstatus": int(exitstatus),
             "records": collected_records(config),
         }
-        out = Path(path)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_suffix(out.suffix + ".tmp")
-        tmp.write_text(json.dumps(payload, indent=1))
-        tmp.replace(out)
+        atomic_write_text(Path(path), json.dumps(payload, indent=1))
 
 
 def _failure_text(report: pytest.TestReport) -> str:

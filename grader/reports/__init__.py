@@ -7,11 +7,10 @@ adds), through :func:`grader.reports.model.build_view`. junit.xml is pytest's ow
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from grader.atomic import atomic_write_text
 from grader.reports.feedback import render_html, render_markdown
 from grader.reports.gradescope import to_gradescope
 from grader.reports.model import build_view
@@ -30,16 +29,3 @@ def write_reports(payload: dict[str, Any], out_dir: Path) -> None:
     atomic_write_text(out_dir / "results.json", json.dumps(to_gradescope(view), indent=1) + "\n")
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` so that readers see the old file or the new one, never half of one."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
