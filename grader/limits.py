@@ -10,7 +10,6 @@ from __future__ import annotations
 import ctypes
 import os
 import resource
-from pathlib import Path
 from typing import Any
 
 _MS_NOSUID = 2
@@ -163,8 +162,3 @@ def die_with_parent(signal_number: int) -> None:
     except (OSError, AttributeError):
         pass
 
-
-def writable_dirs(rw_dir: str) -> dict[str, str]:
-    """HOME, TMPDIR and the working folder inside the child's private writable folder."""
-    base = Path(rw_dir)
-    return {"home": str(base / "home"), "tmp": str(base / "tmp"), "work": str(base / "work")}

@@ -471,7 +471,6 @@ class IsolatedSubject(Subject):
         child = self._child
         assert child is not None
         if not child.ready:
-            start = time.monotonic()
             reply, problem = self._exchange(child, None, self.limits.start_timeout, False)
             if problem is not None or not isinstance(reply, dict) or not reply.get("ready"):
                 detail = problem["message"] if problem else f"unexpected first frame {reply!r}"
@@ -479,7 +478,6 @@ class IsolatedSubject(Subject):
                 raise SandboxError(f"the sandbox child did not start ({detail}); "
                                    f"its output: {self.last_output[-2000:]!r}")
             child.ready = True
-            self.startup_seconds = time.monotonic() - start
         return child
 
     def _discard_child(self, respawn: bool = True) -> None:
