@@ -32,6 +32,7 @@ import numpy as np
 import torch
 
 from reference import polyfit
+from spec_tests.test_polyfit import seed_numpy_loop  # the timing tests' baseline, too
 
 X = np.linspace(0, 5, 100).reshape(-1, 1)
 Y = np.sin(X)
@@ -40,20 +41,6 @@ LR, DEGREE = 1e-5, 4
 SEED_SECONDS = {("numpy", "cpu"): 10.91, ("torch", "cpu"): 10.13, ("torch", "cuda"): 34.50,
                 ("autograd", "cpu"): 80.43, ("autograd", "cuda"): 233.13}
 TARGET_SPEEDUP, TARGET_AUTOGRAD_RATIO = 3.0, 1.5
-
-
-def seed_numpy_loop(x: np.ndarray, y: np.ndarray, n_steps: int, lr: float, degree: int
-                    ) -> tuple[np.ndarray, np.ndarray]:
-    """The seed's numpy cell as written: ``x ** range(D)`` recomputed twice every step."""
-    n = x.shape[0]
-    w = np.zeros((degree + 1, 1))
-    mse_trace = np.zeros(n_steps)
-    for step in range(n_steps):
-        y_model = (x ** range(degree + 1)) @ w
-        grad = -2 / n * (x ** range(degree + 1)).T @ (y - y_model)
-        w -= lr * grad
-        mse_trace[step] = ((y - y_model) ** 2).mean()
-    return w, mse_trace
 
 
 def _devices() -> list[tuple[str, str | None]]:
@@ -105,17 +92,16 @@ def machine_info() -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def fresh_compile_cache() -> Iterator[dict[str, str]]:
-    """Empty inductor and compiled-loop folders for the block: building is paid in full, not
-    reused from an earlier process. Yields the environment variables that point at them."""
+def fresh_compile_cache() -> Iterator[None]:
+    """Empty inductor and compiled-loop folders for the block (and for the processes it starts):
+    building is paid in full, not reused from an earlier process."""
     names = ("TORCHINDUCTOR_CACHE_DIR", polyfit.AOT_CACHE_ENV)
     saved = {name: os.environ.get(name) for name in names}
     with tempfile.TemporaryDirectory(prefix="gradspec-bench-cache-") as folder:
-        env = {name: str(Path(folder) / name.lower()) for name in names}
-        os.environ.update(env)
+        os.environ.update({name: str(Path(folder) / name.lower()) for name in names})
         polyfit._descent_program.cache_clear()
         try:
-            yield env
+            yield
         finally:
             polyfit._descent_program.cache_clear()
             for name, value in saved.items():

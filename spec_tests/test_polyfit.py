@@ -431,18 +431,26 @@ def test_train_rejects_bad_arguments(subject, kwargs):
 
 # ---- train: timing ---------------------------------------------------------------------
 
+def seed_numpy_loop(x: np.ndarray, y: np.ndarray, n_steps: int, lr: float, degree: int
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """The seed's numpy cell as written: ``x ** range(D)`` recomputed twice every step."""
+    n = x.shape[0]
+    w = np.zeros((degree + 1, 1))
+    mse_trace = np.zeros(n_steps)
+    for step in range(n_steps):
+        y_model = (x ** range(degree + 1)) @ w
+        grad = -2 / n * (x ** range(degree + 1)).T @ (y - y_model)
+        w -= lr * grad
+        mse_trace[step] = ((y - y_model) ** 2).mean()
+    return w, mse_trace
+
+
 def seed_style_loop(x: np.ndarray, y: np.ndarray, n_steps: int, lr: float, degree: int,
                     backend: str, device: str) -> None:
     """The seed notebook's loop (powers recomputed every step): the timing baseline."""
     n = x.shape[0]
     if backend == "numpy":
-        w = np.zeros((degree + 1, 1))
-        trace = np.zeros(n_steps)
-        for step in range(n_steps):
-            y_model = (x ** range(degree + 1)) @ w
-            grad = -2 / n * (x ** range(degree + 1)).T @ (y - y_model)
-            w -= lr * grad
-            trace[step] = ((y - y_model) ** 2).mean()
+        seed_numpy_loop(x, y, n_steps, lr, degree)
         return
     xt = torch.from_numpy(x).float().to(device)
     yt = torch.from_numpy(y).float().to(device)
