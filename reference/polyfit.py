@@ -240,17 +240,22 @@ def _descent_program(dtype: torch.dtype) -> Callable[[list[torch.Tensor]], list[
     """The compiled loop for ``dtype``, loaded from its file (built first if missing), or None
     where nothing can be built or loaded here (no C++ compiler, no AOTInductor)."""
     path = compiled_program_path(dtype)
-    for attempt in range(2):
+    if path.exists():
         try:
-            if attempt or not path.exists():
-                build_compiled_program(dtype, path)
-            # The package's own loader: the public torch._inductor.aoti_load_package would
-            # first import dynamo and inductor (1.5 s), which loading a built .so never needs.
-            loader = torch._C._aoti.AOTIModelPackageLoader(str(path), "model", False, 1, -1)
-            return loader.boxed_run
-        except Exception:  # a stale or corrupt file is rebuilt once, then we give up
-            continue
-    return None
+            return _load_program(path)
+        except Exception:  # a stale or corrupt file: rebuilt below
+            pass
+    try:  # a failed build is not retried: it would fail the same way
+        build_compiled_program(dtype, path)
+        return _load_program(path)
+    except Exception:
+        return None
+
+
+def _load_program(path: Path) -> Callable[[list[torch.Tensor]], list[torch.Tensor]]:
+    # The package's own loader: the public torch._inductor.aoti_load_package would first
+    # import dynamo and inductor (1.5 s), which loading a built .so never needs.
+    return torch._C._aoti.AOTIModelPackageLoader(str(path), "model", False, 1, -1).boxed_run
 
 
 def build_compiled_program(dtype: torch.dtype, path: Path | None = None) -> Path:
