@@ -1,7 +1,7 @@
 """Runs probes in a sandbox child process: the grader never imports student code.
 
 :class:`IsolatedSubject` keeps one persistent child per implementation (importing torch once,
-not per call) and talks to it with :mod:`grader.wire` frames over a private pipe. The parent
+not per call) and talks to it with :mod:`grader.runtime.wire` frames over a private pipe. The parent
 enforces every deadline: on expiry it SIGKILLs the whole process tree, which in-process
 timeouts cannot do (a loop inside one C call, signals ignored, ``fork``/``setsid``).
 
@@ -12,8 +12,8 @@ Elsewhere it falls back to resource limits and a process group; :attr:`IsolatedS
 .protections` says which protections are active.
 
 A batch worker starts one zygote (:mod:`grader.zygote`): a clean ``python -I`` that imported
-torch once and forks each child into fresh namespaces (:mod:`grader.forkserver`), running the
-same :func:`grader.child.init` as the ``unshare`` path, so a child no longer pays torch's
+torch once and forks each child into fresh namespaces (:mod:`grader.runtime.zygote`), running the
+same :func:`grader.runtime.child.init` as the ``unshare`` path, so a child no longer pays torch's
 import. ``grader run`` and the fallback keep the plain path.
 """
 
@@ -26,7 +26,6 @@ import os
 import selectors
 import shutil
 import signal
-import struct
 import subprocess
 import sys
 import tempfile
@@ -37,25 +36,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader import probe_runtime, wire
+from grader.runtime import framing, probes, wire
+from grader.runtime.confinement import die_with_parent
 from grader.subject import Subject
 from grader.submission import copy_tree_safely
-from grader.zygote import ZYGOTE_PRELOAD, Zygote, ZygoteError, ZygoteProcess
+from grader.zygote import (
+    ZYGOTE_PRELOAD,
+    Zygote,
+    ZygoteError,
+    ZygoteProcess,
+    boot_argv,
+    install_runtime,
+)
 
 #: Paths (os.pathsep-separated) the child must not see, set by ``grader run``/``grader batch``.
 HIDE_ENV = "GRADSPEC_SANDBOX_HIDE"
 #: Uid of sandbox slot ``n`` is ``SANDBOX_UID_BASE + n`` (RLIMIT_NPROC counts per uid).
 SANDBOX_UID_BASE = 100_000
 NAMESPACE_FLAGS = ("--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc")
-RUNTIME_MODULES = ("wire.py", "probe_runtime.py", "limits.py", "child.py")
-#: What the zygote runs: the sandbox runtime and its fork server.
-ZYGOTE_MODULES = (*RUNTIME_MODULES, "forkserver.py")
 #: Set to 0 to keep batch workers on the plain path (one ``unshare``'d interpreter per child).
 ZYGOTE_ENV = "GRADSPEC_ZYGOTE"
 TIMEOUTS_BEFORE_FAST_FAIL = 2
-_LEN = struct.Struct("<Q")
-_BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); from grader.child import main; "
-         "sys.exit(main(sys.argv[2]))")
 
 
 class SandboxError(RuntimeError):
@@ -171,8 +172,7 @@ def start_zygote(preload: Sequence[str] = ZYGOTE_PRELOAD) -> Zygote | None:
     """
     if not os_support()[0] or _cuda_present():
         return None
-    here = Path(__file__).resolve().parent
-    return Zygote([here / name for name in ZYGOTE_MODULES], sandbox_env("/", "/tmp"), preload)
+    return Zygote(sandbox_env("/", "/tmp"), preload)
 
 
 _process_zygote: list[Zygote | None] = [None]
@@ -369,12 +369,7 @@ class IsolatedSubject(Subject):
         self.sandbox = Path(tempfile.mkdtemp(prefix=f"sb-{self.slot}-", dir=base)).resolve()
         self.sandbox.chmod(0o755)
         self.hide_paths.append(base)
-        runtime = self.sandbox / "runtime" / "grader"
-        runtime.mkdir(parents=True)
-        (runtime / "__init__.py").write_text("")
-        here = Path(__file__).resolve().parent
-        for name in RUNTIME_MODULES:
-            shutil.copyfile(here / name, runtime / name)
+        install_runtime(self.sandbox / "runtime")
         copy_tree_safely(self.impl_dir, self.sandbox / "submission")
         copy_tree_safely(self.probes_dir, self.sandbox / "probes")
         self.rw_dir = self.sandbox / "rw"
@@ -428,8 +423,7 @@ class IsolatedSubject(Subject):
         fds = {"req": req_r, "resp": resp_w, "status": status_w}
         config_path = self.sandbox / "runtime" / f"config-{time.monotonic_ns()}.json"
         config_path.write_text(json.dumps(self._config(fds)))
-        cmd = [sys.executable, "-I", "-c", _BOOT, str(self.sandbox / "runtime"),
-               str(config_path)]
+        cmd = boot_argv(self.sandbox / "runtime", "child", str(config_path))
         if self.namespaces:
             cmd = [shutil.which("unshare") or "unshare", *NAMESPACE_FLAGS, *cmd]
         passed = tuple(fd for fd in fds.values() if fd is not None)
@@ -437,7 +431,7 @@ class IsolatedSubject(Subject):
             proc = subprocess.Popen(
                 cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                 pass_fds=passed, env=self._env(), cwd=str(self.sandbox), start_new_session=True,
-                preexec_fn=_die_with_parent)
+                preexec_fn=die_with_parent)
         finally:
             for fd in passed:
                 os.close(fd)
@@ -445,7 +439,7 @@ class IsolatedSubject(Subject):
         self._holder[0] = self._child
 
     def _spawn_from_zygote(self, zygote: Zygote) -> None:
-        """The same child, forked by the zygote into fresh namespaces (see grader.forkserver)."""
+        """The same child, forked by the zygote into fresh namespaces (grader.runtime.zygote)."""
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         status_r, status_w = os.pipe()
@@ -500,8 +494,7 @@ class IsolatedSubject(Subject):
         flooded = False
         pending = memoryview(b"")
         if message is not None:
-            frame = wire.encode(message)
-            pending = memoryview(_LEN.pack(len(frame)) + frame)
+            pending = memoryview(framing.pack(wire.encode(message)))
         sel = selectors.DefaultSelector()
         sel.register(child.resp_r, selectors.EVENT_READ, "resp")
         sel.register(child.out_r, selectors.EVENT_READ, "out")
@@ -572,17 +565,12 @@ class IsolatedSubject(Subject):
         return reply, problem
 
     def _take_frame(self, child: _Child) -> tuple[Any, dict[str, Any] | None]:
-        buf = child.buffer
-        if len(buf) < _LEN.size:
+        try:
+            frame = framing.take_frame(child.buffer, self.limits.max_answer)
+        except ValueError as exc:
+            return None, _failure("protocol", str(exc))
+        if frame is None:
             return None, None
-        (size,) = _LEN.unpack_from(buf)
-        if size > self.limits.max_answer:
-            return None, _failure("protocol", f"an answer of {size} bytes came back (more than "
-                                  f"{self.limits.max_answer >> 20} MiB, or garbage on the pipe)")
-        if len(buf) < _LEN.size + size:
-            return None, None
-        frame = bytes(buf[_LEN.size:_LEN.size + size])
-        del buf[:_LEN.size + size]
         try:
             return wire.decode(frame), None
         except (wire.WireError, ValueError, TypeError, RuntimeError) as exc:
@@ -618,7 +606,7 @@ class IsolatedSubject(Subject):
 
     # ---------------------------------------------------------------- probing
     def _run(self, probe: str, inputs: dict[str, Any], timeout: float | None) -> dict[str, Any]:
-        module, _ = probe_runtime.split_probe(probe)
+        module, _ = probes.split_probe(probe)
         timeout = float(timeout or self.default_timeout)
         if module in self._import_failures:
             return self._import_failures[module]
@@ -662,12 +650,6 @@ class IsolatedSubject(Subject):
     def close(self) -> None:
         """Kill the child, delete the sandbox folder, free the slot."""
         self._finalizer()
-
-
-def _die_with_parent() -> None:
-    from grader.limits import die_with_parent
-
-    die_with_parent(signal.SIGKILL)
 
 
 def _read_some(fd: int) -> bytes | None:

@@ -1,7 +1,7 @@
 """The implementation under test, as the spec tests see it: a thing that runs probes.
 
 Tests never import the code under test. They call ``subject.call("cosine.value_and_grads",
-x=x, y=y)`` and get back plain data (see :mod:`grader.wire`). :class:`LocalSubject` runs the
+x=x, y=y)`` and get back plain data (see :mod:`grader.runtime.wire`). :class:`LocalSubject` runs the
 probe in-process (a student's ``pytest``); ``grader.sandbox.IsolatedSubject`` runs it in a
 sandbox child (``grader run``/``grader batch``). Both raise :class:`ProbeFailure` when the
 student's code fails, with a message a student can act on.
@@ -14,8 +14,8 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
 
-from grader import probe_runtime, wire
 from grader.describe import describe_call
+from grader.runtime import probes, wire
 
 #: Statuses a probe failure can carry, from the most to the least specific.
 FAILURE_KINDS = {
@@ -113,7 +113,7 @@ class LocalSubject(Subject):
 
     def _run(self, probe: str, inputs: dict[str, Any], timeout: float | None) -> dict[str, Any]:
         sent = wire.roundtrip(inputs)  # the same data-only copy the sandbox would receive
-        outcome = probe_runtime.execute(self.impl_dir, self.probes_dir, probe, sent)
+        outcome = probes.execute(self.impl_dir, self.probes_dir, probe, sent)
         try:
             return wire.roundtrip(outcome)
         except wire.WireError as exc:

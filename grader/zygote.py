@@ -1,4 +1,4 @@
-"""The trusted side of the zygote (:mod:`grader.forkserver`): start it, ask it for children.
+"""The trusted side of the zygote (:mod:`grader.runtime.zygote`): start it, ask it for children.
 
 A batch worker starts one :class:`Zygote` before it grades anything; every sandbox child of
 that worker is then forked from a clean interpreter that already imported torch, instead of
@@ -22,10 +22,31 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from grader.runtime.confinement import die_with_parent
+
 #: What the zygote imports before it forks anything (imports only: no thread pool starts).
 ZYGOTE_PRELOAD = ("numpy", "torch", "torch._dynamo")
-_BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); from grader.forkserver import main; "
-         "sys.exit(main(*sys.argv[2:]))")
+#: The one command line that starts a runtime module: ``python -I -c BOOT ROOT MODULE ARGS...``
+#: runs ``grader.runtime.MODULE.main(*ARGS)`` from the copy of the package under ROOT.
+_BOOT = ("import sys, importlib; sys.path.insert(0, sys.argv[1]); "
+         "sys.exit(importlib.import_module('grader.runtime.' + sys.argv[2]).main(*sys.argv[3:]))")
+RUNTIME_PACKAGE = Path(__file__).resolve().parent / "runtime"
+
+
+def install_runtime(dest: Path) -> Path:
+    """Copy the :mod:`grader.runtime` package whole under ``dest`` (as ``grader/runtime``);
+    returns ``dest``, the folder to put first on the child's ``sys.path``."""
+    package = dest / "grader"
+    package.mkdir(parents=True, exist_ok=True)
+    (package / "__init__.py").write_text("")
+    shutil.copytree(RUNTIME_PACKAGE, package / "runtime",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return dest
+
+
+def boot_argv(runtime_root: Path | str, module: str, *args: str) -> list[str]:
+    """``python -I`` running ``grader.runtime.<module>.main(*args)`` from ``runtime_root``."""
+    return [sys.executable, "-I", "-c", _BOOT, str(runtime_root), module, *args]
 
 
 _PREFIX = "gradspec-zygote-"
@@ -96,19 +117,14 @@ class ZygoteProcess:
 class Zygote:
     """A running zygote process and the socket that reaches it (one per batch worker).
 
-    ``runtime_files``: the stdlib-only modules it runs (copied into its private folder);
-    ``env``: its whole environment (the sandbox's, without per-child folders).
+    It runs a copy of :mod:`grader.runtime` in its private folder; ``env`` is its whole
+    environment (the sandbox's, without per-child folders).
     """
 
-    def __init__(self, runtime_files: Sequence[Path], env: Mapping[str, str],
-                 preload: Sequence[str] = ZYGOTE_PRELOAD):
+    def __init__(self, env: Mapping[str, str], preload: Sequence[str] = ZYGOTE_PRELOAD):
         _remove_stale(Path(tempfile.gettempdir()))
         self.dir = Path(tempfile.mkdtemp(prefix=_PREFIX)).resolve()  # mode 0700
-        runtime = self.dir / "runtime" / "grader"
-        runtime.mkdir(parents=True)
-        (runtime / "__init__.py").write_text("")
-        for path in runtime_files:
-            shutil.copyfile(path, runtime / path.name)
+        install_runtime(self.dir / "runtime")
         for sub in ("home", "tmp", "work"):
             (self.dir / sub).mkdir()
         env = dict(env, HOME=str(self.dir / "home"), TMPDIR=str(self.dir / "tmp"))
@@ -119,11 +135,10 @@ class Zygote:
             listener.listen(64)
             with open(self.dir / "zygote.log", "wb") as log:
                 self.proc = subprocess.Popen(
-                    [sys.executable, "-I", "-c", _BOOT, str(self.dir / "runtime"),
-                     str(listener.fileno()), *preload],
+                    boot_argv(self.dir / "runtime", "zygote", str(listener.fileno()), *preload),
                     stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                     pass_fds=(listener.fileno(),), env=env, cwd=str(self.dir / "work"),
-                    start_new_session=True, preexec_fn=_die_with_parent)
+                    start_new_session=True, preexec_fn=die_with_parent)
         finally:
             listener.close()  # the zygote holds it now: connections queue until it is ready
         self._finalizer = weakref.finalize(self, _stop, self.proc, self.dir, os.getpid())
@@ -154,12 +169,6 @@ class Zygote:
     def close(self) -> None:
         """Stop the zygote (its children die with it) and delete its folder."""
         self._finalizer()
-
-
-def _die_with_parent() -> None:
-    from grader.limits import die_with_parent
-
-    die_with_parent(signal.SIGKILL)
 
 
 def _stop(proc: subprocess.Popen, folder: Path, owner: int) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from grader.describe import describe, describe_call
-from grader.wire import Unsupported
+from grader.runtime.wire import Unsupported
 
 #: (rtol, atol) per dtype: torch.testing.assert_close's defaults.
 TOLERANCES: dict[Any, tuple[float, float]] = {

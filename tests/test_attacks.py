@@ -20,9 +20,9 @@ import pytest
 from sandbox_helpers import UidWatcher
 
 from grader.runner import grade_submission
+from grader.runtime.wire import Unsupported
 from grader.sandbox import IsolatedSubject, os_support
 from grader.subject import ProbeFailure
-from grader.wire import Unsupported
 
 HERE = Path(__file__).resolve().parent
 TOY = HERE / "fixtures" / "toy_suite"

@@ -1,4 +1,4 @@
-"""The zygote (grader/zygote.py, grader/forkserver.py): its children are confined exactly like
+"""The zygote (grader/zygote.py, grader/runtime/zygote.py): its children are confined exactly like
 plain sandbox children, it holds no grader state, it reaps what it forks and kills a child
 whose requester went away. The attacks of test_attacks.py also run against its children."""
 
@@ -84,7 +84,7 @@ def test_no_grader_state_reaches_the_zygote_or_its_children(tmp_path, monkeypatc
         env = json.loads(subject.call("arith.shout", s="env"))
         assert SECRET not in json.dumps(env) and not [k for k in env if "GRADSPEC" in k]
         modules = set(json.loads(subject.call("arith.shout", s="modules")))
-        assert "numpy" in modules and "grader.forkserver" in modules
+        assert "numpy" in modules and "grader.runtime.zygote" in modules
         leaked = {"pytest", "_pytest", "grader.plugin", "grader.sandbox", "grader.zygote",
                   "grader.runner", "sandbox_helpers", "xdist"} & modules
         assert not leaked  # a fresh interpreter, never a fork of the grader

@@ -1,8 +1,10 @@
-"""OS-level confinement applied inside the sandbox child: mounts, resource limits, uid drop.
+"""OS-level confinement applied inside the sandbox child: namespaces, mounts, resource
+limits, the uid drop and the parent-death signal.
 
-Runs next to student code (copied into every sandbox with :mod:`grader.child`), so it imports
-the standard library only. Linux namespaces are entered by ``unshare`` before this runs; here
-the child, still root inside its own mount namespace, hides paths and drops privileges.
+Runs next to student code, so it imports the standard library only. Linux namespaces are
+entered by ``unshare`` (the plain path) or by the zygote (:func:`unshare_namespaces`) before
+the child runs; the child, still root inside its own mount namespace, then hides paths and
+drops privileges. Every libc call and constant of the sandbox lives here.
 """
 
 from __future__ import annotations
@@ -10,14 +12,20 @@ from __future__ import annotations
 import ctypes
 import os
 import resource
+import signal
 from typing import Any
 
-_MS_NOSUID = 2
-_MS_NODEV = 4
-_MS_BIND = 4096
-_MS_REC = 16384
-_PR_SET_NO_NEW_PRIVS = 38
-_PR_SET_PDEATHSIG = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+CLONE_NEWNS = 0x00020000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+PR_SET_PDEATHSIG = 1
+PR_SET_NO_NEW_PRIVS = 38
 
 #: World-writable places two submissions could use to pass notes to each other.
 SHARED_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
@@ -32,16 +40,34 @@ RLIMITS = {
 }
 
 
-def _libc() -> Any:
+def libc() -> Any:
     return ctypes.CDLL(None, use_errno=True)
 
 
-def _mount(source: str | None, target: str, fstype: str | None, flags: int,
+def check(result: int, what: str) -> None:
+    """Raise OSError with errno's text when a libc call returned non-zero."""
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def _mount(source: str | None, target: str | None, fstype: str | None, flags: int,
            data: str | None = None) -> None:
     enc = [s.encode() if s is not None else None for s in (source, target, fstype, data)]
-    if _libc().mount(enc[0], enc[1], enc[2], flags, enc[3]) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"mount {fstype or 'bind'} on {target}: {os.strerror(err)}")
+    check(libc().mount(enc[0], enc[1], enc[2], flags, enc[3]),
+          f"mount {fstype or 'bind'} on {target}")
+
+
+def unshare_namespaces() -> None:
+    """Enter new mount, network and PID namespaces (the next child forked is PID 1 there),
+    with every mount made private so that nothing propagates back to the host."""
+    check(libc().unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID), "unshare")
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+
+
+def mount_proc() -> None:
+    """A /proc of the current PID namespace (what ``unshare --mount-proc`` does)."""
+    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 
 def mount_tmpfs(target: str, *, size: str = "16m", mode: str = "1777",
@@ -50,7 +76,7 @@ def mount_tmpfs(target: str, *, size: str = "16m", mode: str = "1777",
     data = f"size={size},mode={mode}"
     if uid is not None and gid is not None:
         data += f",uid={uid},gid={gid}"
-    _mount("tmpfs", target, "tmpfs", _MS_NOSUID | _MS_NODEV, data)
+    _mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, data)
 
 
 def hide_path(path: str) -> bool:
@@ -59,7 +85,7 @@ def hide_path(path: str) -> bool:
         mount_tmpfs(path, size="1m", mode="755")
         return True
     if os.path.isfile(path) and not os.path.islink(path):
-        _mount("/dev/null", path, None, _MS_BIND)
+        _mount("/dev/null", path, None, MS_BIND)
         return True
     return False
 
@@ -79,7 +105,7 @@ def _closed_ancestor(path: str) -> str | None:
 
 def _bind_from(handle: int, target: str) -> None:
     os.makedirs(target, exist_ok=True)
-    _mount(f"/proc/self/fd/{handle}", target, None, _MS_BIND | _MS_REC)
+    _mount(f"/proc/self/fd/{handle}", target, None, MS_BIND | MS_REC)
 
 
 def confine_filesystem(sandbox: str, hide: list[str], expose: list[str], rw_dir: str,
@@ -150,15 +176,17 @@ def drop_privileges(uid: int, gid: int) -> None:
 def no_new_privileges() -> bool:
     """Forbid setuid binaries from granting privileges back (Linux); False where unknown."""
     try:
-        return _libc().prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
+        return libc().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
     except (OSError, AttributeError):
         return False
 
 
-def die_with_parent(signal_number: int) -> None:
-    """Ask the kernel to send ``signal_number`` when the parent exits (Linux; else nothing)."""
+def die_with_parent(signal_number: int = signal.SIGKILL) -> None:
+    """Ask the kernel to send ``signal_number`` when the parent exits (Linux; else nothing).
+
+    Also the ``preexec_fn`` of every process the grader starts next to student code."""
     try:
-        _libc().prctl(_PR_SET_PDEATHSIG, signal_number, 0, 0, 0)
+        libc().prctl(PR_SET_PDEATHSIG, signal_number, 0, 0, 0)
     except (OSError, AttributeError):
         pass
 

@@ -2,8 +2,9 @@
 
 This module runs *next to student code* (in-process in local mode, in the sandbox child in
 isolated mode), so it imports nothing but the standard library, numpy/torch (via the probes)
-and :mod:`grader.wire`. A probe is ``PROBES_DIR/<module>.py:<function>(student_module, **inputs)``;
-the student module of the same name is imported from the implementation folder.
+and the rest of :mod:`grader.runtime`. A probe is
+``PROBES_DIR/<module>.py:<function>(student_module, **inputs)``; the student module of the
+same name is imported from the implementation folder.
 """
 
 from __future__ import annotations

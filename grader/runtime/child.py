@@ -1,13 +1,13 @@
 """The sandbox child: serves probe calls from the grader over a private pipe.
 
-Started by :class:`grader.sandbox.IsolatedSubject` as ``python -I`` from a copy of this file,
-:mod:`grader.wire`, :mod:`grader.probe_runtime` and :mod:`grader.limits` (it never needs the
-repository), with a JSON configuration file. It imports only the standard library and those
-modules; student code runs here and nowhere else.
+Started by :class:`grader.sandbox.IsolatedSubject` as ``python -I`` from a copy of the
+:mod:`grader.runtime` package (it never needs the repository), with a JSON configuration
+file. It imports only the standard library and that package; student code runs here and
+nowhere else.
 
 In a PID namespace this process is PID 1: it confines the file system as root, forks the
 worker that drops privileges and serves, reaps orphans, and reports the worker's end on a
-status pipe the worker does not hold. Requests and responses are :mod:`grader.wire` frames
+status pipe the worker does not hold. Requests and responses are :mod:`.wire` frames
 prefixed by their length; stdout and stderr belong to the student and are captured by the
 parent.
 """
@@ -17,45 +17,28 @@ from __future__ import annotations
 import json
 import os
 import signal
-import struct
 import sys
 from pathlib import Path
 from typing import Any
 
-from grader import limits, probe_runtime, wire
+from grader.runtime import confinement, framing, probes, wire
 
-_LEN = struct.Struct("<Q")
 _MEMORY_TYPES = {"MemoryError", "_ArrayMemoryError", "OutOfMemoryError"}
 _MEMORY_WORDS = ("can't allocate memory", "cannot allocate memory", "not enough memory",
                  "out of memory")
 
 
-def read_exact(fd: int, n: int) -> bytes | None:
-    """``n`` bytes from ``fd``, or None at end of file."""
-    chunks = []
-    while n:
-        chunk = os.read(fd, min(n, 1 << 20))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        n -= len(chunk)
-    return b"".join(chunks)
-
-
 def recv(fd: int) -> Any:
     """One decoded request, or None when the grader closed the pipe."""
-    head = read_exact(fd, _LEN.size)
-    if head is None:
-        return None
-    (size,) = _LEN.unpack(head)
-    if size > wire.MAX_FRAME_BYTES:
-        raise wire.WireError("request too large")
-    body = read_exact(fd, size)
+    try:
+        body = framing.read_frame(fd, wire.MAX_FRAME_BYTES)
+    except ValueError:
+        raise wire.WireError("request too large") from None
     return None if body is None else wire.decode(body)
 
 
 def send(fd: int, message: Any) -> None:
-    """Write one length-prefixed frame, falling back to a failure record if it cannot encode."""
+    """Write one frame, falling back to a failure record if ``message`` cannot be encoded."""
     try:
         frame = wire.encode(message)
     except BaseException as exc:  # a WireError, or a hostile object deep in torch
@@ -63,10 +46,7 @@ def send(fd: int, message: Any) -> None:
                    "message": f"the result could not be sent back: {str(exc)[:500]}",
                    "traceback": ""}
         frame = wire.encode({"id": message.get("id"), "outcome": outcome})
-    data = _LEN.pack(len(frame)) + frame
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
+    framing.write_frame(fd, frame)
 
 
 def classify(outcome: dict[str, Any]) -> dict[str, Any]:
@@ -84,9 +64,9 @@ def classify(outcome: dict[str, Any]) -> dict[str, Any]:
 
 
 def _escaped(kind: str, exc: BaseException) -> dict[str, Any]:
-    """A failure record for what escaped probe_runtime (KeyboardInterrupt and the like)."""
+    """A failure record for what escaped the probe runner (KeyboardInterrupt and the like)."""
     return {"ok": False, "kind": kind, "exc_type": type(exc).__name__,
-            "message": str(exc)[:2000], "traceback": probe_runtime.format_student_traceback(exc)}
+            "message": str(exc)[:2000], "traceback": probes.format_student_traceback(exc)}
 
 
 def handle(request: dict[str, Any], impl_dir: Path, probes_dir: Path) -> dict[str, Any]:
@@ -94,12 +74,12 @@ def handle(request: dict[str, Any], impl_dir: Path, probes_dir: Path) -> dict[st
     op = request.get("op")
     if op == "import":
         try:
-            return classify(probe_runtime.import_only(impl_dir, str(request["module"])))
+            return classify(probes.import_only(impl_dir, str(request["module"])))
         except BaseException as exc:
             return classify(_escaped("import-error", exc))
     if op == "call":
         try:
-            return classify(probe_runtime.execute(impl_dir, probes_dir, str(request["probe"]),
+            return classify(probes.execute(impl_dir, probes_dir, str(request["probe"]),
                                                   dict(request["inputs"])))
         except BaseException as exc:
             return classify(_escaped("exception", exc))
@@ -130,10 +110,10 @@ def worker(config: dict[str, Any]) -> None:
     try:
         if config["fds"].get("status") is not None:
             os.close(config["fds"]["status"])
-        limits.apply_rlimits(config["rlimits"])
+        confinement.apply_rlimits(config["rlimits"])
         if config.get("uid") is not None:
-            limits.drop_privileges(int(config["uid"]), int(config["gid"]))
-        limits.no_new_privileges()
+            confinement.drop_privileges(int(config["uid"]), int(config["gid"]))
+        confinement.no_new_privileges()
         os.chdir(config["work"])
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         for name in config.get("preload", []):
@@ -151,7 +131,7 @@ def worker(config: dict[str, Any]) -> None:
 
 def init(config: dict[str, Any]) -> int:
     """PID 1 of the namespace: confine, fork the worker, reap, report how the worker ended."""
-    limits.confine_filesystem(config["sandbox"], config["hide"], config["expose"],
+    confinement.confine_filesystem(config["sandbox"], config["hide"], config["expose"],
                               config["rw_dir"], config["rw_size"], config.get("uid"),
                               config.get("gid"))
     pid = os.fork()

@@ -1,20 +1,19 @@
 """The zygote: a clean interpreter, with torch imported once, that forks sandbox children.
 
-Started by :class:`grader.zygote.Zygote` as ``python -I`` from a copy of the sandbox runtime
-modules, with a scrubbed environment and a neutral working folder: it never holds grader
-state, tests, the reference or the grading seed. For each request (a JSON header and the
-child's pipes, passed over a unix socket with ``SCM_RIGHTS``) it forks C1, which enters new
-mount, network and PID namespaces and forks the namespace's PID 1, C2, which runs
-:func:`grader.child.init` exactly as the ``unshare`` path does. The requester gets C1's pid
-and a pidfd (to kill it without a pid-reuse race) and, when C1 ends, its wait status. Killing
-C1 kills C2 (parent-death signal) and with it the whole namespace.
+Started by :class:`grader.zygote.Zygote` as ``python -I`` from a copy of the
+:mod:`grader.runtime` package, with a scrubbed environment and a neutral working folder: it
+never holds grader state, tests, the reference or the grading seed. For each request (a JSON
+header and the child's pipes, passed over a unix socket with ``SCM_RIGHTS``) it forks C1, which
+enters new mount, network and PID namespaces and forks the namespace's PID 1, C2, which runs
+:func:`grader.runtime.child.init` exactly as the ``unshare`` path does. The requester gets C1's
+pid and a pidfd (to kill it without a pid-reuse race) and, when C1 ends, its wait status.
+Killing C1 kills C2 (parent-death signal) and with it the whole namespace.
 
 Runs next to student code (in the forked children), so it imports the standard library only.
 """
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import select
@@ -26,27 +25,12 @@ import sys
 import tempfile
 from typing import Any
 
-from grader import child, limits
+from grader.runtime import child, confinement
 
-CLONE_NEWNS = 0x00020000
-CLONE_NEWPID = 0x20000000
-CLONE_NEWNET = 0x40000000
-_MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 2, 4, 8
-_MS_REC, _MS_PRIVATE = 16384, 1 << 18
 #: The pipes of one child, in the order a request passes them.
 FD_NAMES = ("req", "resp", "status", "out")
 MAX_REQUEST = 1 << 20
 _CRED = struct.Struct("3i")
-
-
-def _libc() -> Any:
-    return ctypes.CDLL(None, use_errno=True)
-
-
-def _check(result: int, what: str) -> None:
-    if result != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"{what}: {os.strerror(err)}")
 
 
 def _close_all_but(keep: set[int]) -> None:
@@ -62,13 +46,11 @@ def _close_all_but(keep: set[int]) -> None:
 
 def _namespace_init(request: dict[str, Any], fds: dict[str, int], alive_r: int) -> int:
     """C2, PID 1 of the new namespace: the same code as ``unshare ... python -c BOOT``."""
-    limits.die_with_parent(signal.SIGKILL)
+    confinement.die_with_parent()
     if select.select([alive_r], [], [], 0)[0]:  # C1 died before the line above: give up
         return 1
     os.close(alive_r)
-    libc = _libc()
-    _check(libc.mount(b"proc", b"/proc", b"proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, None),
-           "mount proc")
+    confinement.mount_proc()
     config = dict(request["config"])
     config["fds"] = {"req": fds["req"], "resp": fds["resp"], "status": fds["status"]}
     return child.init(config)
@@ -87,7 +69,7 @@ def _first_child(request: dict[str, Any], received: list[int], zygote: int) -> i
     for fd in fds.values():
         os.set_inheritable(fd, True)  # as ``Popen(pass_fds=...)`` leaves them
     os.setsid()
-    limits.die_with_parent(signal.SIGKILL)
+    confinement.die_with_parent()
     if os.getppid() != zygote:
         return 1
     os.chdir(request["cwd"])
@@ -96,9 +78,7 @@ def _first_child(request: dict[str, Any], received: list[int], zygote: int) -> i
     tempfile.tempdir = None  # computed again from the child's TMPDIR
     sys.argv = ["-c", request["runtime"]]
     sys.path[0] = request["runtime"]
-    libc = _libc()
-    _check(libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID), "unshare")
-    _check(libc.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None), "make / private")
+    confinement.unshare_namespaces()
     alive_r, alive_w = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -235,7 +215,7 @@ def serve(listener: socket.socket) -> None:
 
 def main(listener_fd: str, *preload: str) -> int:
     """Import the heavy modules once, then serve forever (dies with its parent)."""
-    limits.die_with_parent(signal.SIGKILL)
+    confinement.die_with_parent()
     for name in preload:
         try:
             __import__(name)
