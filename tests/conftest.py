@@ -6,8 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from grader.sandbox import start_zygote
-from grader.zygote import Zygote
+from grader.sandbox import Zygote, start_zygote
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """The zygote: a clean interpreter, with torch imported once, that forks sandbox children.
 
-Started by :class:`grader.zygote.Zygote` as ``python -I`` from a copy of the
+Started by :class:`grader.sandbox.zygote_client.Zygote` as ``python -I`` from a copy of the
 :mod:`grader.runtime` package, with a scrubbed environment and a neutral working folder: it
 never holds grader state, tests, the reference or the grading seed. For each request (a JSON
 header and the child's pipes, passed over a unix socket with ``SCM_RIGHTS``) it forks C1, which

@@ -1,4 +1,5 @@
-"""The trusted side of the zygote (:mod:`grader.runtime.zygote`): start it, ask it for children.
+"""The grader's handle on the zygote (:mod:`grader.runtime.zygote`): start it, ask it for
+children.
 
 A batch worker starts one :class:`Zygote` before it grades anything; every sandbox child of
 that worker is then forked from a clean interpreter that already imported torch, instead of
@@ -15,7 +16,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import weakref
 from collections.abc import Mapping, Sequence
@@ -23,32 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from grader.runtime.confinement import die_with_parent
+from grader.sandbox.runtime_copy import boot_argv, install_runtime
 
 #: What the zygote imports before it forks anything (imports only: no thread pool starts).
 ZYGOTE_PRELOAD = ("numpy", "torch", "torch._dynamo")
-#: The one command line that starts a runtime module: ``python -I -c BOOT ROOT MODULE ARGS...``
-#: runs ``grader.runtime.MODULE.main(*ARGS)`` from the copy of the package under ROOT.
-_BOOT = ("import sys, importlib; sys.path.insert(0, sys.argv[1]); "
-         "sys.exit(importlib.import_module('grader.runtime.' + sys.argv[2]).main(*sys.argv[3:]))")
-RUNTIME_PACKAGE = Path(__file__).resolve().parent / "runtime"
-
-
-def install_runtime(dest: Path) -> Path:
-    """Copy the :mod:`grader.runtime` package whole under ``dest`` (as ``grader/runtime``);
-    returns ``dest``, the folder to put first on the child's ``sys.path``."""
-    package = dest / "grader"
-    package.mkdir(parents=True, exist_ok=True)
-    (package / "__init__.py").write_text("")
-    shutil.copytree(RUNTIME_PACKAGE, package / "runtime",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    return dest
-
-
-def boot_argv(runtime_root: Path | str, module: str, *args: str) -> list[str]:
-    """``python -I`` running ``grader.runtime.<module>.main(*args)`` from ``runtime_root``."""
-    return [sys.executable, "-I", "-c", _BOOT, str(runtime_root), module, *args]
-
-
 _PREFIX = "gradspec-zygote-"
 
 
@@ -194,3 +172,30 @@ def _remove_stale(base: Path) -> None:
             pass
         finally:
             probe.close()
+
+
+def start_zygote(preload: Sequence[str] = ZYGOTE_PRELOAD) -> Zygote | None:
+    """A zygote for this machine's sandbox children, or None where namespaces are unusable.
+
+    None on a CUDA machine too: CUDA cannot be used in a child forked after the driver was
+    initialised, and whether an import does that is not guaranteed: the plain path is safe.
+    """
+    from grader.sandbox.policy import cuda_present, os_support, sandbox_env
+
+    if not os_support()[0] or cuda_present():
+        return None
+    return Zygote(sandbox_env("/", "/tmp"), preload)
+
+
+_process_zygote: list[Zygote | None] = [None]
+
+
+def use_zygote(zygote: Zygote | None) -> None:
+    """Make ``zygote`` the default of every sandbox of this process and of its forks (a batch
+    worker's pytest runs); None goes back to the plain path."""
+    _process_zygote[0] = zygote
+
+
+def process_zygote() -> Zygote | None:
+    """The zygote set by :func:`use_zygote`, if any."""
+    return _process_zygote[0]
