@@ -22,10 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.runtime import confinement, framing, probes, wire
-
-_MEMORY_TYPES = {"MemoryError", "_ArrayMemoryError", "OutOfMemoryError"}
-_MEMORY_WORDS = ("can't allocate memory", "cannot allocate memory", "not enough memory",
-                 "out of memory")
+from grader.runtime.outcome import Failure, FailureKind
 
 
 def recv(fd: int) -> Any:
@@ -42,31 +39,11 @@ def send(fd: int, message: Any) -> None:
     try:
         frame = wire.encode(message)
     except BaseException as exc:  # a WireError, or a hostile object deep in torch
-        outcome = {"ok": False, "kind": "unsupported", "exc_type": type(exc).__name__,
-                   "message": f"the result could not be sent back: {str(exc)[:500]}",
-                   "traceback": ""}
-        frame = wire.encode({"id": message.get("id"), "outcome": outcome})
+        outcome = Failure(FailureKind.UNSUPPORTED,
+                          f"the result could not be sent back: {str(exc)[:500]}",
+                          type(exc).__name__)
+        frame = wire.encode({"id": message.get("id"), "outcome": outcome.to_wire()})
     framing.write_frame(fd, frame)
-
-
-def classify(outcome: dict[str, Any]) -> dict[str, Any]:
-    """Name exits and memory exhaustion as such instead of as plain exceptions."""
-    if outcome.get("ok") or outcome.get("kind") not in ("exception", "import-error"):
-        return outcome
-    exc_type = str(outcome.get("exc_type", ""))
-    message = str(outcome.get("message", ""))
-    if exc_type == "SystemExit":
-        return dict(outcome, kind="exited", message=f"sys.exit({message}) was called")
-    if exc_type in _MEMORY_TYPES or (
-            exc_type == "RuntimeError" and any(w in message.lower() for w in _MEMORY_WORDS)):
-        return dict(outcome, kind="memory")
-    return outcome
-
-
-def _escaped(kind: str, exc: BaseException) -> dict[str, Any]:
-    """A failure record for what escaped the probe runner (KeyboardInterrupt and the like)."""
-    return {"ok": False, "kind": kind, "exc_type": type(exc).__name__,
-            "message": str(exc)[:2000], "traceback": probes.format_student_traceback(exc)}
 
 
 def handle(request: dict[str, Any], impl_dir: Path, probes_dir: Path) -> dict[str, Any]:
@@ -74,16 +51,16 @@ def handle(request: dict[str, Any], impl_dir: Path, probes_dir: Path) -> dict[st
     op = request.get("op")
     if op == "import":
         try:
-            return classify(probes.import_only(impl_dir, str(request["module"])))
-        except BaseException as exc:
-            return classify(_escaped("import-error", exc))
+            return probes.import_only(impl_dir, str(request["module"]))
+        except BaseException as exc:  # KeyboardInterrupt and the like, escaped the runner
+            return probes.failure_from(FailureKind.IMPORT_ERROR, exc)
     if op == "call":
         try:
-            return classify(probes.execute(impl_dir, probes_dir, str(request["probe"]),
-                                                  dict(request["inputs"])))
+            return probes.execute(impl_dir, probes_dir, str(request["probe"]),
+                                  dict(request["inputs"]))
         except BaseException as exc:
-            return classify(_escaped("exception", exc))
-    return {"ok": False, "kind": "protocol", "message": f"unknown request {op!r}"}
+            return probes.failure_from(FailureKind.EXCEPTION, exc)
+    return Failure(FailureKind.PROTOCOL, f"unknown request {str(op)[:40]!r}").to_wire()
 
 
 def serve(config: dict[str, Any]) -> None:

@@ -17,24 +17,42 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from grader.runtime.outcome import Failure, FailureKind
+
 MAX_TRACEBACK_CHARS = 6000
+_MEMORY_TYPES = {"MemoryError", "_ArrayMemoryError", "OutOfMemoryError"}
+_MEMORY_WORDS = ("can't allocate memory", "cannot allocate memory", "not enough memory",
+                 "out of memory")
+_META_WORDS = ("meta tensor", "on the meta device", "'meta' device", "device='meta'")
 
 # Keyed by folder: a process may test several implementations one after the other.
 _imported: dict[tuple[str, str], ModuleType | dict[str, Any]] = {}
 _probe_modules: dict[tuple[str, str], ModuleType] = {}
 
 
-def _failure(kind: str, exc: BaseException | None = None, message: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {"ok": False, "kind": kind, "exc_type": "", "message": message,
-                           "traceback": ""}
-    if exc is not None:
-        out["exc_type"] = type(exc).__name__
-        try:
-            out["message"] = message or str(exc)[:2000]
-        except BaseException:  # a hostile __str__
-            out["message"] = message or "<unprintable exception>"
-        out["traceback"] = format_student_traceback(exc)
-    return out
+def failure_from(kind: FailureKind, exc: BaseException) -> dict[str, Any]:
+    """The outcome record of an exception the student's code raised (``kind``: while
+    importing or while calling), named more precisely where the exception says more: an
+    exit, memory exhaustion, an unfinished stub, data read from a ``meta`` tensor."""
+    exc_type = type(exc).__name__
+    try:
+        message = str(exc)[:2000]
+    except BaseException:  # a hostile __str__
+        message = "<unprintable exception>"
+    lowered = message.lower()
+    if isinstance(exc, SystemExit):
+        kind, message = FailureKind.EXITED, f"sys.exit({message}) was called"
+    elif exc_type in _MEMORY_TYPES or (
+            exc_type == "RuntimeError" and any(w in lowered for w in _MEMORY_WORDS)):
+        kind = FailureKind.MEMORY
+    elif exc_type == "NotImplementedError":
+        meta = any(w in lowered for w in _META_WORDS)
+        kind = FailureKind.DEVICE if meta else FailureKind.NOT_IMPLEMENTED
+    return Failure(kind, message, exc_type, format_student_traceback(exc)).to_wire()
+
+
+def _failure(kind: FailureKind, message: str) -> dict[str, Any]:
+    return Failure(kind, message).to_wire()
 
 
 def format_student_traceback(exc: BaseException) -> str:
@@ -58,7 +76,7 @@ def load_student_module(impl_dir: Path, name: str) -> ModuleType | dict[str, Any
         return _imported[key]
     if not (impl_dir / f"{name}.py").is_file() and not (impl_dir / name / "__init__.py").is_file():
         result: ModuleType | dict[str, Any] = _failure(
-            "missing-module", message=f"the submission has no {name}.py")
+            FailureKind.MISSING_MODULE, f"the submission has no {name}.py")
     else:
         if str(impl_dir) in sys.path:
             sys.path.remove(str(impl_dir))
@@ -68,12 +86,12 @@ def load_student_module(impl_dir: Path, name: str) -> ModuleType | dict[str, Any
             result = importlib.import_module(name)
             origin = Path(getattr(result, "__file__", "") or "").resolve()
             if impl_dir.resolve() not in origin.parents:
-                result = _failure("missing-module",
-                                  message=f"`import {name}` found {origin}, not the submission's")
+                result = _failure(FailureKind.MISSING_MODULE,
+                                  f"`import {name}` found {origin}, not the submission's")
         except KeyboardInterrupt:
             raise
         except BaseException as exc:  # SyntaxError, SystemExit, pytest outcomes: all the student's
-            result = _failure("import-error", exc)
+            result = failure_from(FailureKind.IMPORT_ERROR, exc)
     _imported[key] = result
     return result
 
@@ -111,7 +129,7 @@ def execute(impl_dir: Path, probes_dir: Path, probe: str, inputs: dict[str, Any]
     except KeyboardInterrupt:
         raise
     except BaseException as exc:
-        return _failure("exception", exc)
+        return failure_from(FailureKind.EXCEPTION, exc)
 
 
 def import_only(impl_dir: Path, module_name: str) -> dict[str, Any]:

@@ -15,15 +15,16 @@ import time
 from typing import Any
 
 from grader.runtime import framing, wire
+from grader.runtime.outcome import Failure, FailureKind
 from grader.sandbox.policy import SandboxLimits
 from grader.sandbox.spawner import ChildProcess
 
 _MEMORY_WORDS = ("bad_alloc", "MemoryError", "Cannot allocate memory", "out of memory")
 
 
-def failure(kind: str, message: str) -> dict[str, Any]:
+def failure(kind: FailureKind, message: str) -> dict[str, Any]:
     """A failure record of the sandbox itself (no exception of the student's behind it)."""
-    return {"ok": False, "kind": kind, "exc_type": "", "message": message, "traceback": ""}
+    return Failure(kind, message).to_wire()
 
 
 def exchange(child: ChildProcess, message: dict[str, Any] | None, timeout: float,
@@ -50,8 +51,8 @@ def exchange(child: ChildProcess, message: dict[str, Any] | None, timeout: float
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                problem = failure("timeout", f"no answer within {timeout:g} s of wall-clock "
-                                  "time; the sandbox was stopped (SIGKILL)")
+                problem = failure(FailureKind.TIMEOUT, f"no answer within {timeout:g} s of "
+                                  "wall-clock time; the sandbox was stopped (SIGKILL)")
                 break
             for key, _ in sel.select(remaining):
                 if key.data == "req":
@@ -86,7 +87,7 @@ def exchange(child: ChildProcess, message: dict[str, Any] | None, timeout: float
                     child.buffer += chunk
                     reply, problem = _take_reply(child, limits)
             if flooded:
-                problem = failure("output-limit", f"printed more than "
+                problem = failure(FailureKind.OUTPUT_LIMIT, f"printed more than "
                                   f"{limits.output_flood >> 10} KiB; the sandbox was stopped")
             if problem is not None or reply is not None:
                 break
@@ -94,9 +95,9 @@ def exchange(child: ChildProcess, message: dict[str, Any] | None, timeout: float
         sel.close()
     output = _tail_text(bytes(out), total_out, limits.output_capture)
     if problem is not None:
-        if problem["kind"] == "crashed" and any(w in output for w in _MEMORY_WORDS):
-            problem["kind"] = "memory"
-        if output and problem["kind"] != "protocol":
+        if problem["kind"] == FailureKind.CRASHED and any(w in output for w in _MEMORY_WORDS):
+            problem["kind"] = FailureKind.MEMORY.value
+        if output and problem["kind"] != FailureKind.PROTOCOL:
             problem["message"] += "\n  output of your code:\n" + _indent(output)
     return reply, problem, output
 
@@ -105,13 +106,13 @@ def _take_reply(child: ChildProcess, limits: SandboxLimits) -> tuple[Any, dict[s
     try:
         frame = framing.take_frame(child.buffer, limits.max_answer)
     except ValueError as exc:
-        return None, failure("protocol", str(exc))
+        return None, failure(FailureKind.PROTOCOL, str(exc))
     if frame is None:
         return None, None
     try:
         return wire.decode(frame), None
     except (wire.WireError, ValueError, TypeError, RuntimeError) as exc:
-        return None, failure("protocol", f"garbage on the grader's pipe ({exc})")
+        return None, failure(FailureKind.PROTOCOL, f"garbage on the grader's pipe ({exc})")
 
 
 def ended(child: ChildProcess, limits: SandboxLimits) -> dict[str, Any]:
@@ -119,14 +120,14 @@ def ended(child: ChildProcess, limits: SandboxLimits) -> dict[str, Any]:
     how, number = child.end_status()
     if how == "signal":
         if number == signal.SIGXCPU:
-            return failure("timeout", f"CPU time limit of {limits.cpu_seconds} s reached "
+            return failure(FailureKind.TIMEOUT, f"CPU time limit of {limits.cpu_seconds} s reached "
                            "(killed by SIGXCPU)")
-        return failure("crashed", f"the sandbox process was killed by signal {number} "
+        return failure(FailureKind.CRASHED, f"the sandbox process was killed by signal {number} "
                        f"({_signal_name(number)})")
     if how == "exit":
-        return failure("exited", f"the process exited with code {number} "
+        return failure(FailureKind.EXITED, f"the process exited with code {number} "
                        "(os._exit, sys.exit in a thread, or a fatal error)")
-    return failure("protocol", "the child closed the grader's pipe")
+    return failure(FailureKind.PROTOCOL, "the child closed the grader's pipe")
 
 
 def _signal_name(number: int) -> str:

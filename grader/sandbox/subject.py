@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.runtime import probes
+from grader.runtime.outcome import FailureKind
 from grader.sandbox.exchange import exchange, failure
 from grader.sandbox.policy import (
     SANDBOX_UID_BASE,
@@ -203,8 +204,8 @@ class IsolatedSubject(Subject):
         if (not isinstance(outcome, dict) or reply.get("id") != message["id"]
                 or "ok" not in outcome):
             self._discard_child(respawn=True)
-            return failure("protocol", "an answer that does not match the request came back "
-                           "on the grader's pipe")
+            return failure(FailureKind.PROTOCOL, "an answer that does not match the request "
+                           "came back on the grader's pipe")
         return outcome
 
     # ---------------------------------------------------------------- probing
@@ -215,11 +216,11 @@ class IsolatedSubject(Subject):
             return self._import_failures[module]
         copy = self.sandbox / "submission"
         if not (copy / f"{module}.py").is_file() and not (copy / module / "__init__.py").is_file():
-            missing = failure("missing-module", f"the submission has no {module}.py")
+            missing = failure(FailureKind.MISSING_MODULE, f"the submission has no {module}.py")
             self._import_failures[module] = missing
             return missing
         if self._timeouts.get(probe, 0) >= TIMEOUTS_BEFORE_FAST_FAIL:
-            return failure("timeout", f"not run: {probe} already timed out "
+            return failure(FailureKind.TIMEOUT, f"not run: {probe} already timed out "
                             f"{self._timeouts[probe]} times in this run, so later calls fail "
                             "at once")
         child = self._ready_child()
@@ -227,13 +228,14 @@ class IsolatedSubject(Subject):
             outcome = self._request(child, {"op": "import", "module": module}, timeout)
             if not outcome.get("ok"):
                 outcome = self._scrub(outcome)
-                if outcome["kind"] not in ("missing-module", "import-error"):
+                kind = FailureKind.parse(outcome.get("kind"))
+                if kind is None or not kind.at_import:
                     outcome["message"] = f"while importing {module}: {outcome['message']}"
                 self._import_failures[module] = outcome
                 return outcome
             child.imported.add(module)
         outcome = self._request(child, {"op": "call", "probe": probe, "inputs": inputs}, timeout)
-        if not outcome.get("ok") and outcome.get("kind") == "timeout":
+        if not outcome.get("ok") and outcome.get("kind") == FailureKind.TIMEOUT:
             self._timeouts[probe] = self._timeouts.get(probe, 0) + 1
         return self._scrub(outcome) if not outcome.get("ok") else outcome
 
