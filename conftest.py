@@ -7,22 +7,20 @@ it: they run probes through the ``subject`` fixture.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import torch
+
+#: The public tests' inputs are fixed (a student sees them and can reproduce a failure);
+#: the hidden tests draw theirs from the grading seed instead (the ``grading_seed`` fixture).
+PUBLIC_INPUTS_SEED = 20261124
 
 
 @pytest.fixture
 def seed(request: pytest.FixtureRequest) -> int:
     """A fixed seed per test, so every failure is reproducible with the same inputs."""
-    return 20261124
+    return PUBLIC_INPUTS_SEED
 
 
 @pytest.fixture
 def gen(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
-
-
-@pytest.fixture
-def np_rng(seed: int) -> np.random.Generator:
-    return np.random.default_rng(seed)

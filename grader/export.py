@@ -18,7 +18,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-from grader.discover import find_suite_root
+from grader import settings
 
 TEMPLATE_DIR = "student_template"
 REFERENCE_DIR = "reference"
@@ -31,9 +31,7 @@ _IMPORTS_REFERENCE = re.compile(r"^\s*(from\s+reference[\s.]|import\s+reference\
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("out", type=Path, metavar="OUT",
                         help="folder to create (must not exist or be empty)")
-    parser.add_argument("--suite", type=Path, default=None, metavar="DIR",
-                        help="folder holding spec_tests/, reference/ and student_template/ "
-                             "(default: the current folder, else gradspec's own)")
+    settings.add_option(parser, settings.SUITE, "--suite", type=Path, metavar="DIR")
 
 
 def _toml_value(value: object) -> str:
@@ -200,9 +198,9 @@ def leaks(out: Path, suite_root: Path) -> list[str]:
 
 def main(args: argparse.Namespace) -> int:
     try:
-        suite_root = find_suite_root(args.suite)
+        suite_root = settings.suite_root(args.suite)
         files = export_student(args.out, suite_root)
-    except (FileExistsError, FileNotFoundError, RuntimeError) as exc:
+    except (FileExistsError, FileNotFoundError, RuntimeError, settings.SettingError) as exc:
         print(f"grader export-student: {exc}", file=sys.stderr)
         return 2
     print(f"wrote the student starter repository to {args.out} ({len(files)} files); "

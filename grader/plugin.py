@@ -5,74 +5,102 @@ gradspec installed gets it. It knows nothing about the exercises: it grades any 
 tests carry ``@pytest.mark.points(n)``; the exercise is the test module's name without
 ``test_`` (or ``@pytest.mark.exercise("name")``).
 
-Precedence of every knob: command line > environment variable > ini file > default.
+One concern per hook: options and ini keys in ``pytest_addoption`` (from
+:mod:`grader.settings`, so every knob has one precedence: command line > environment > ini
+> default), settings resolved once in ``pytest_configure``, each test's points and
+exercise in ``pytest_collection_modifyitems``, its record (outcome, failure kind, the
+failure's own message and where it failed) in ``pytest_runtest_makereport``, the records
+file at session end and the score (a :class:`grader.result.RunResult`) in
+``pytest_terminal_summary``. Records travel in ``report.user_properties``, so pytest-xdist
+workers send them to the controller, which alone writes files.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from grader import scoring
+from grader import result as grade
+from grader import scoring, settings
 from grader.atomic import atomic_write_text
-from grader.subject import LocalSubject, ProbeFailure, Subject
+from grader.intake.submission import prepare_submission
+from grader.outcome import FailureKind, TestOutcome
+from grader.result import TestRecord
+from grader.sandbox import IsolatedSubject, expected_protections
+from grader.subject import LocalSubject, ProbeFailure, Subject, UnknownProbe
 
-RECORD_KEY = "gradspec"
+RECORD_KEY = "gradspec_record"
+MAX_MESSAGE_CHARS = 8000
+_settings_key = pytest.StashKey["PluginSettings"]()
 _subject_key = pytest.StashKey[Subject]()
 _keeper_key = pytest.StashKey["ScoreKeeper"]()
-_impl_key = pytest.StashKey[tuple[str, str]]()
+_base_key = pytest.StashKey[dict[str, Any]]()
 
-MAX_MESSAGE_CHARS = 8000
+#: The knobs this plugin reads, with their command-line flags.
+_OPTIONS = ((settings.IMPL, "--impl"), (settings.SEED, "--grading-seed"),
+            (settings.PROBE_TIMEOUT, "--probe-timeout"))
+_INI = (settings.IMPL, settings.SEED, settings.PROBE_TIMEOUT, settings.PROBES,
+        settings.CATEGORIES)
+
+
+@dataclass(frozen=True)
+class PluginSettings:
+    """Every knob of a pytest run, resolved once (with where each value came from)."""
+
+    impl: settings.Setting
+    isolated: settings.Setting
+    seed: settings.Setting
+    probe_timeout: settings.Setting
+    probes: settings.Setting
+    categories: settings.Setting
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("gradspec", "gradspec grading")
-    group.addoption("--impl", default=None,
-                    help="implementation under test: a folder or .zip of modules, or the name of "
-                         "a folder under the rootdir (env GRADSPEC_IMPL, ini gradspec_impl)")
-    group.addoption("--isolated", action="store_true", default=None,
-                    help="run the implementation only in sandbox child processes "
-                         "(env GRADSPEC_ISOLATED=1)")
-    group.addoption("--grading-seed", default=None,
-                    help="seed of the hidden tests' inputs (env GRADSPEC_SEED)")
-    group.addoption("--probe-timeout", type=float, default=None,
-                    help="isolated mode: wall-clock seconds one probe call may take "
-                         "(env GRADSPEC_PROBE_TIMEOUT, ini gradspec_probe_timeout; default 30)")
+    for knob, flag in _OPTIONS:
+        group.addoption(flag, dest=f"gradspec_{knob.name}", default=None,
+                        help=knob.describe())
+    group.addoption("--isolated", dest="gradspec_isolated", action="store_true", default=None,
+                    help=settings.ISOLATED.describe())
     group.addoption("--gradspec-results", default=None, metavar="PATH",
-                    help="write every test's record (points, status, message) as JSON")
-    parser.addini("gradspec_impl", "default implementation under test", default=None)
-    parser.addini("gradspec_probes", "folder of the probe modules", default="spec_tests/probes")
-    parser.addini("gradspec_categories", "markers that are test categories", type="args",
-                  default=[])
-    parser.addini("gradspec_probe_timeout", "see --probe-timeout", default="30")
+                    help="write every graded test's record (outcome, failure kind, message) "
+                         "as JSON")
+    for knob in _INI:
+        parser.addini(knob.ini, knob.help, type="args" if knob is settings.CATEGORIES else
+                      "string", default=[] if knob is settings.CATEGORIES else "")
 
 
-def _setting(config: pytest.Config, option: str, env: str, ini: str | None,
-             default: Any) -> tuple[Any, str]:
-    value = config.getoption(option)
-    if value is not None:
-        return value, "command line"
-    if os.environ.get(env):
-        return os.environ[env], f"environment {env}"
-    if ini is not None and config.getini(ini):
-        return config.getini(ini), f"ini {ini}"
-    return default, "default"
+def _resolve(config: pytest.Config) -> PluginSettings:
+    ini = {knob.ini: config.getini(knob.ini) for knob in _INI}
+
+    def get(knob: settings.Knob) -> settings.Setting:
+        try:
+            return settings.resolve(knob, cli=config.getoption(f"gradspec_{knob.name}", None),
+                                    ini=ini)
+        except settings.SettingError as exc:
+            raise pytest.UsageError(f"gradspec: {exc}") from None
+
+    return PluginSettings(get(settings.IMPL), get(settings.ISOLATED), get(settings.SEED),
+                          get(settings.PROBE_TIMEOUT), get(settings.PROBES),
+                          get(settings.CATEGORIES))
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "points(n): points of this test, shared by its cases")
     config.addinivalue_line("markers", "exercise(name): the exercise a test belongs to")
     config.addinivalue_line("markers", "hidden: a test students do not get")
+    config.stash[_settings_key] = _resolve(config)
     keeper = ScoreKeeper(config)
     config.stash[_keeper_key] = keeper
     config.pluginmanager.register(keeper, "gradspec-scorekeeper")
-    impl, source = _setting(config, "--impl", "GRADSPEC_IMPL", "gradspec_impl", "reference")
-    config.stash[_impl_key] = (str(impl), source)
+
+
+def plugin_settings(config: pytest.Config) -> PluginSettings:
+    return config.stash[_settings_key]
 
 
 def resolve_impl(config: pytest.Config, impl: str) -> Path:
@@ -85,36 +113,21 @@ def resolve_impl(config: pytest.Config, impl: str) -> Path:
         raise pytest.UsageError(f"--impl {impl!r}: no such folder or .zip "
                                 f"(looked in {Path.cwd()} and {config.rootpath})")
     if candidate.is_file():
-        from grader.submission import prepare_submission
-
         prepared = prepare_submission(candidate)
-        if prepared.status != "ok":
+        if not prepared.status.gradable:
             raise pytest.UsageError(f"--impl {impl!r}: {prepared.message}")
         return prepared.path
     return candidate
 
 
-def _isolated(config: pytest.Config) -> bool:
-    flag, _ = _setting(config, "--isolated", "GRADSPEC_ISOLATED", None, False)
-    return flag is True or str(flag).lower() in ("1", "true", "yes")
-
-
-def probe_timeout(config: pytest.Config) -> float:
-    value, _ = _setting(config, "--probe-timeout", "GRADSPEC_PROBE_TIMEOUT",
-                        "gradspec_probe_timeout", 30.0)
-    return float(value)
-
-
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    impl, source = config.stash[_impl_key]
-    mode = "isolated (sandbox)" if _isolated(config) else "local (in-process)"
-    seed, seed_source = _setting(config, "--grading-seed", "GRADSPEC_SEED", None, None)
-    lines = [f"gradspec: implementation under test = {impl}  [from {source}], mode {mode}"]
-    if seed is not None:
-        lines.append(f"gradspec: grading seed set [from {seed_source}]")
-    if _isolated(config):
-        from grader.sandbox import expected_protections
-
+    s = plugin_settings(config)
+    mode = "isolated (sandbox)" if s.isolated.value else "local (in-process)"
+    lines = [f"gradspec: implementation under test = {s.impl.value}  [from {s.impl.where}], "
+             f"mode {mode}"]
+    if s.seed.source is not settings.Source.DEFAULT:
+        lines.append(f"gradspec: grading seed set [from {s.seed.where}]")
+    if s.isolated.value:
         lines.append("gradspec: sandbox protections: " + "; ".join(expected_protections()))
     return lines
 
@@ -122,14 +135,13 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def get_subject(config: pytest.Config) -> Subject:
     """The session's implementation under test, made on first use."""
     if _subject_key not in config.stash:
-        impl, _ = config.stash[_impl_key]
+        s = plugin_settings(config)
+        impl = str(s.impl.value)
         impl_dir = resolve_impl(config, impl)
-        probes_dir = (config.rootpath / str(config.getini("gradspec_probes"))).resolve()
-        if _isolated(config):
-            from grader.sandbox import IsolatedSubject
-
+        probes_dir = (config.rootpath / str(s.probes.value)).resolve()
+        if s.isolated.value:
             made: Subject = IsolatedSubject(impl_dir, probes_dir, label=impl,
-                                            default_timeout=probe_timeout(config))
+                                            default_timeout=float(s.probe_timeout.value))
         else:
             made = LocalSubject(impl_dir, probes_dir, label=impl)
         config.stash[_subject_key] = made
@@ -140,7 +152,8 @@ def get_subject(config: pytest.Config) -> Subject:
 @pytest.hookimpl(trylast=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     """In isolated mode, start the sandbox child now: it imports torch while pytest collects."""
-    if _isolated(session.config) and not hasattr(session.config, "workerinput"):
+    if plugin_settings(session.config).isolated.value and not hasattr(session.config,
+                                                                       "workerinput"):
         get_subject(session.config)
 
 
@@ -153,19 +166,7 @@ def subject(request: pytest.FixtureRequest) -> Subject:
 @pytest.fixture(scope="session")
 def grading_seed(request: pytest.FixtureRequest) -> int:
     """Seed of the hidden tests' inputs: given at grading time, never seen by students."""
-    seed, _ = _setting(request.config, "--grading-seed", "GRADSPEC_SEED", None, 0)
-    return int(seed)
-
-
-_PARAMS = re.compile(r"\[.*\]$")
-
-
-def _exercise(item: pytest.Item) -> str:
-    marker = item.get_closest_marker("exercise")
-    if marker and marker.args:
-        return str(marker.args[0])
-    stem = Path(str(item.fspath)).stem
-    return stem.removeprefix("test_").removesuffix("_hidden")
+    return int(plugin_settings(request.config).seed.value)
 
 
 def _summary_line(function: Any) -> str:
@@ -175,98 +176,133 @@ def _summary_line(function: Any) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    categories = set(config.getini("gradspec_categories"))
+    categories = set(plugin_settings(config).categories.value)
     for item in items:
         marker = item.get_closest_marker("points")
         if marker is None:
             continue
-        hidden = item.get_closest_marker("hidden") is not None or "hidden" in item.nodeid.split("/")
-        info = {
-            "group": _PARAMS.sub("", item.nodeid),
-            "exercise": _exercise(item),
-            "points": float(marker.args[0]),
-            "hidden": hidden,
-            "tags": sorted(m.name for m in item.iter_markers() if m.name in categories),
-            "doc": _summary_line(getattr(item, "obj", None)),
+        exercise = item.get_closest_marker("exercise")
+        path = item.path
+        try:
+            rel = path.relative_to(config.rootpath).as_posix()
+        except ValueError:
+            rel = path.as_posix()
+        function = getattr(item, "originalname", None) or item.name
+        item.stash[_base_key] = {
+            "function": function,
+            "path": rel,
+            "exercise": str(exercise.args[0]) if exercise and exercise.args
+            else path.stem.removeprefix("test_"),
+            "case": item.callspec.id if hasattr(item, "callspec") else "",
+            "title": _summary_line(getattr(item, "obj", None)) or function,
+            "categories": sorted(m.name for m in item.iter_markers() if m.name in categories),
+            "hidden": item.get_closest_marker("hidden") is not None or "hidden" in path.parts,
+            "points": str(scoring.points(marker.args[0])),
         }
-        item.user_properties.append((RECORD_KEY, info))
+
+
+def _where(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+    """``path:line`` of the test's own line that led to the failure."""
+    for entry in reversed(excinfo.traceback):
+        if Path(str(entry.path)) == item.path:
+            try:
+                rel = item.path.relative_to(item.config.rootpath).as_posix()
+            except ValueError:
+                rel = item.path.as_posix()
+            return f"{rel}:{entry.lineno + 1}"
+    return ""
+
+
+def _cap(text: str) -> str:
+    if len(text) <= MAX_MESSAGE_CHARS:
+        return text
+    return text[:MAX_MESSAGE_CHARS] + f"\n[... {len(text) - MAX_MESSAGE_CHARS} more characters]"
+
+
+def _failure(item: pytest.Item, when: str,
+             excinfo: pytest.ExceptionInfo[BaseException]) -> tuple[FailureKind, str]:
+    """The kind and the message of a failed phase, from the exception itself."""
+    exc = excinfo.value
+    if when != "call":
+        return FailureKind.SETUP_ERROR, f"error in test {when}: {excinfo.exconly()}"
+    if isinstance(exc, ProbeFailure):
+        return exc.kind, str(exc)
+    if isinstance(exc, UnknownProbe):
+        return FailureKind.TEST_ERROR, f"the suite calls an unknown probe: {exc}"
+    text = str(exc)
+    if "from pytest-timeout" in text[:200]:
+        limit = item.get_closest_marker("timeout")
+        seconds = f" of {limit.args[0]} s" if limit and limit.args else ""
+        return FailureKind.TIMEOUT, (f"the test ran past its time limit{seconds} "
+                                     "(pytest-timeout) and was stopped")
+    if isinstance(exc, AssertionError):
+        return FailureKind.CHECK, text or excinfo.exconly()
+    return FailureKind.TEST_ERROR, excinfo.exconly()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
     report = yield
-    if call.excinfo is not None and isinstance(call.excinfo.value, ProbeFailure):
-        report.user_properties.append(("gradspec_status", call.excinfo.value.status))
-    elif call.excinfo is not None and "from pytest-timeout" in str(call.excinfo.value)[:200]:
-        report.user_properties.append(("gradspec_status", "timeout"))
+    base = item.stash.get(_base_key, None)
+    if base is None:
+        return report
+    record = dict(base, nodeid=report.nodeid, outcome=report.outcome, kind=None, message="",
+                  where="", duration=float(getattr(report, "duration", 0.0)), when=call.when)
+    excinfo = call.excinfo
+    if report.outcome == "skipped" and excinfo is not None:
+        record["message"] = str(getattr(excinfo.value, "msg", "") or excinfo.exconly())
+    elif report.outcome == "failed" and excinfo is not None:
+        kind, message = _failure(item, call.when, excinfo)
+        record.update(kind=kind.value, message=_cap(message), where=_where(item, excinfo))
+    report.user_properties.append((RECORD_KEY, record))
     return report
 
 
-def _status(outcome: str, props: dict[str, Any]) -> str:
-    if outcome == "passed":
-        return "passed"
-    if outcome == "skipped":
-        return "skipped"
-    return str(props.get("gradspec_status", "failed"))
-
-
 class ScoreKeeper:
-    """Collects one record per graded test from the reports (on the xdist controller too)."""
+    """Collects one record per graded case from the reports (on the xdist controller too)."""
 
     def __init__(self, config: pytest.Config):
         self.config = config
         self.records: dict[str, dict[str, Any]] = {}
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        props = dict(report.user_properties)
-        info = props.get(RECORD_KEY)
-        if info is None:
+        phase = dict(report.user_properties).get(RECORD_KEY)
+        if phase is None:
             return
         rec = self.records.get(report.nodeid)
         if rec is None:
-            rec = dict(info, nodeid=report.nodeid, name=report.nodeid.split("::", 1)[-1],
-                       outcome="passed", status="passed", message="", duration=0.0)
-            self.records[report.nodeid] = rec
-        rec["duration"] += float(getattr(report, "duration", 0.0))
-        if report.when == "call" or report.outcome != "passed":
-            if report.outcome == "skipped":
-                rec["outcome"] = "skipped"
-                longrepr = report.longrepr
-                rec["message"] = str(longrepr[2]) if isinstance(longrepr, tuple) else str(longrepr)
-            elif report.outcome == "failed":
-                if rec["outcome"] != "failed":
-                    rec["message"] = _failure_text(report)
-                rec["outcome"] = "failed"
-            rec["status"] = _status(rec["outcome"], props)
+            rec = self.records[report.nodeid] = dict(phase, outcome="passed", duration=0.0)
+        rec["duration"] += phase["duration"]
+        if phase["when"] != "call" and phase["outcome"] == "passed":
+            return
+        if phase["outcome"] == "skipped":
+            rec.update(outcome="skipped", message=phase["message"])
+        elif phase["outcome"] == "failed" and rec["outcome"] != "failed":
+            rec.update(outcome="failed", kind=phase["kind"], message=phase["message"],
+                       where=phase["where"])
+
+    def records_list(self) -> list[TestRecord]:
+        return [TestRecord.from_json(r) for r in self.records.values()]
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         config = self.config
         path = config.getoption("--gradspec-results")
         if hasattr(config, "workerinput") or not path:
             return
-        impl, source = config.stash[_impl_key]
+        s = plugin_settings(config)
         payload = {
-            "impl": impl,
-            "impl_source": source,
-            "mode": "isolated" if _isolated(config) else "local",
+            "impl": str(s.impl.value),
+            "impl_source": s.impl.where,
+            "mode": "isolated" if s.isolated.value else "local",
             "exitstatus": int(exitstatus),
-            "records": collected_records(config),
+            "records": [r.to_json() for r in self.records_list()],
         }
         atomic_write_text(Path(path), json.dumps(payload, indent=1))
 
 
-def _failure_text(report: pytest.TestReport) -> str:
-    text = report.longreprtext
-    if report.when != "call":
-        text = f"error in test {report.when}: {text}"
-    return text[-MAX_MESSAGE_CHARS:]
-
-
-def collected_records(config: pytest.Config) -> list[dict[str, Any]]:
-    """Every graded test's record, in report order, points assigned."""
-    records = list(config.stash[_keeper_key].records.values())
-    scoring.assign_points(records)
-    return records
+def collected_records(config: pytest.Config) -> list[TestRecord]:
+    """Every graded case's record so far, in report order."""
+    return config.stash[_keeper_key].records_list()
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -275,33 +311,35 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     records = collected_records(config)
     if not records:
         return
-    score = scoring.summarise(records)
+    run = grade.build(records)
     tr = terminalreporter
     tr.write_sep("=", "gradspec score")
     fp = scoring.fmt_points
-    width = max(len(n) for n in score.exercises) + 2
-    for ex in score.exercises.values():
+    width = max(len(ex.name) for ex in run.exercises) + 2
+    for ex in run.exercises:
+        failed = ex.count(TestOutcome.FAILED)
+        skipped = ex.count(TestOutcome.SKIPPED)
         line = (f"{ex.name:<{width}} {fp(ex.earned):>6} / {fp(ex.possible):<6} "
-                f"({ex.passed} passed, {ex.failed} failed")
-        line += f", {ex.skipped} skipped)" if ex.skipped else ")"
+                f"({ex.count(TestOutcome.PASSED)} passed, {failed} failed")
+        line += f", {skipped} skipped)" if skipped else ")"
         tr.write_line(line, green=ex.earned == ex.possible, red=ex.earned < ex.possible)
     skips: dict[str, int] = {}
-    for rec in records:
-        if rec["outcome"] == "skipped":
-            reason = rec["message"].removeprefix("Skipped: ")
-            skips[reason] = skips.get(reason, 0) + 1
+    kinds: dict[str, int] = {}
+    for ex in run.exercises:
+        for reason, count in ex.skip_reasons().items():
+            skips[reason] = skips.get(reason, 0) + count
+        for hidden in (False, True):
+            for label, count in ex.failure_kinds(hidden).items():
+                kinds[label] = kinds.get(label, 0) + count
     for reason, count in sorted(skips.items()):
         tr.write_line(f"  not applicable here ({count} cases, no points lost): {reason}")
-    failed_status: dict[str, int] = {}
-    for rec in records:
-        if rec["outcome"] == "failed" and rec["status"] != "failed":
-            failed_status[rec["status"]] = failed_status.get(rec["status"], 0) + 1
-    for status, count in sorted(failed_status.items()):
-        tr.write_line(f"  {count} failed with status: {status}")
-    kind = "points" if score.hidden.possible else "public points"
-    tr.write_line(f"Score: {fp(score.earned)} / {fp(score.possible)} {kind}", bold=True)
-    if score.hidden.possible:
-        tr.write_line(f"  of which hidden tests: {fp(score.hidden.earned)} / "
-                      f"{fp(score.hidden.possible)}")
+    for label, count in sorted(kinds.items()):
+        tr.write_line(f"  {count} failed with status: {label}")
+    hidden_possible = scoring.add(ex.hidden_possible for ex in run.exercises)
+    kind = "points" if hidden_possible else "public points"
+    tr.write_line(f"Score: {fp(run.score)} / {fp(run.max_score)} {kind}", bold=True)
+    if hidden_possible:
+        hidden_earned = scoring.add(ex.hidden_earned for ex in run.exercises)
+        tr.write_line(f"  of which hidden tests: {fp(hidden_earned)} / {fp(hidden_possible)}")
     else:
         tr.write_line("  hidden tests are not included: the grader runs more tests than these")

@@ -75,6 +75,10 @@ class Subject(ABC):
         self.probes_dir = Path(probes_dir).resolve()
         self.label = label or str(self.impl_dir)
 
+    def __repr__(self) -> str:
+        # pytest's assertion explanations print it: the same for every run of a submission
+        return "<the implementation under test>"
+
     @abstractmethod
     def _run(self, probe: str, inputs: dict[str, Any], timeout: float | None) -> dict[str, Any]:
         """Return the decoded outcome record of one probe call."""

@@ -11,7 +11,6 @@ subprocess of the suite with ``--gradspec-results`` (trusted code: these are our
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import subprocess
@@ -20,10 +19,14 @@ import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
-from grader import scoring
+from grader import result as grade
+from grader import scoring, settings
+from grader.outcome import TestOutcome
+from grader.result import GradedTest, RunResult
+from grader.run.executors import default_jobs
 
 SPEC_DIR = "spec_tests"
 REFERENCE_DIR = "reference"
@@ -31,12 +34,9 @@ TEMPLATE_DIR = "student_template"
 MUTANTS_DIR = Path("tests", "mutants")
 ALTERNATIVES_DIR = Path("tests", "alternatives")
 CATCHES_FILE = "CATCHES"
-#: The fixed seed the hidden tests draw their inputs from during validation.
-VALIDATION_SEED = 20261124
 #: A skip the reference may have: the device it needs is not on this machine.
 _DEVICE_SKIP = re.compile(r"\b(cuda|mps|gpu|xpu|device)\b.*\b(not available|unavailable|absent)\b",
                           re.IGNORECASE)
-_EPS = 1e-9
 
 
 class SuiteError(RuntimeError):
@@ -64,8 +64,8 @@ class Verdict:
 
     job: Job
     ok: bool
-    earned: float = 0.0
-    possible: float = 0.0
+    earned: Fraction = Fraction(0)
+    possible: Fraction = Fraction(0)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -107,7 +107,7 @@ def plan(suite_root: Path) -> list[Job]:
 
 def exercise_test_paths(suite_root: Path, exercise: str) -> list[Path]:
     """The public and hidden test modules of one exercise, found by file name."""
-    names = {f"test_{exercise}.py", f"test_{exercise}_hidden.py"}
+    names = {f"test_{exercise}.py"}
     spec = Path(suite_root) / SPEC_DIR
     return sorted(p for p in spec.rglob("test_*.py") if p.name in names)
 
@@ -131,15 +131,14 @@ def read_catches(impl_dir: Path) -> list[str]:
 
 def run_suite(impl_dir: Path, suite_root: Path,
               test_paths: Iterable[Path | str] | None = None, *,
-              seed: int = VALIDATION_SEED, timeout: float = 1800.0) -> dict[str, Any]:
-    """Run the suite (or ``test_paths``) against ``impl_dir`` in local mode; return the
-    plugin's payload (records with points assigned)."""
+              seed: int = settings.DEFAULT_SEED, timeout: float = 1800.0) -> RunResult:
+    """Run the suite (or ``test_paths``) against ``impl_dir`` in local mode; return its grade."""
     root = Path(suite_root).resolve()
     paths = [str(p) for p in test_paths] if test_paths is not None else [str(root / SPEC_DIR)]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GRADSPEC_", "PYTEST_"))}
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # leave the corpus folders as they are
     with tempfile.TemporaryDirectory(prefix="gradspec-validate-") as tmp:
-        results = Path(tmp, "results.json")
+        results = Path(tmp, "records.json")
         cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--no-header",
                "-p", "no:randomly", f"--rootdir={root}",
                f"--impl={Path(impl_dir).resolve()}", f"--grading-seed={seed}",
@@ -149,92 +148,82 @@ def run_suite(impl_dir: Path, suite_root: Path,
                                   timeout=timeout)
         except subprocess.TimeoutExpired as exc:
             raise SuiteError(f"the suite ran past {timeout:.0f} s against {impl_dir}") from exc
-        if not results.is_file() or proc.returncode not in (0, 1, 5):
+        found = grade.read_records(results)
+        if found is None or proc.returncode not in (0, 1, 5):
             tail = (proc.stdout + proc.stderr)[-3000:]
             raise SuiteError(f"pytest exited with {proc.returncode} against {impl_dir}:\n{tail}")
-        try:
-            payload: dict[str, Any] = json.loads(results.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise SuiteError(f"unreadable results from pytest against {impl_dir}: {exc}") \
-                from exc
-    scoring.assign_points(payload["records"])
-    return payload
+    return grade.build(found[0], impl=str(impl_dir), mode="local")
 
 
 # --- verdicts -----------------------------------------------------------------------------
 
 
-def _graded(payload: dict[str, Any], exercise: str | None = None) -> list[dict[str, Any]]:
-    return [r for r in payload["records"]
-            if r.get("points") and (exercise is None or r["exercise"] == exercise)]
+def _graded(result: RunResult, exercise: str | None = None) -> list[GradedTest]:
+    return [t for t in result.tests if exercise is None or t.record.exercise == exercise]
 
 
-def _totals(records: list[dict[str, Any]]) -> tuple[float, float]:
-    return (round(sum(r["score"] for r in records), 6),
-            round(sum(r["max_score"] for r in records), 6))
+def _totals(tests: list[GradedTest]) -> tuple[Fraction, Fraction]:
+    return scoring.add(t.score for t in tests), scoring.add(t.max_score for t in tests)
 
 
-def _function(record: dict[str, Any]) -> str:
-    return str(record["group"]).rsplit("::", 1)[-1]
-
-
-def _names(records: list[dict[str, Any]], limit: int = 5) -> str:
-    names = [r["nodeid"].split("::", 1)[-1] for r in records]
+def _names(tests: list[GradedTest], limit: int = 5) -> str:
+    names = [t.record.nodeid.split("::", 1)[-1] for t in tests]
     more = f" and {len(names) - limit} more" if len(names) > limit else ""
     return ", ".join(names[:limit]) + more
 
 
-def check_full_marks(job: Job, payload: dict[str, Any], exercise: str | None = None) -> Verdict:
+def check_full_marks(job: Job, result: RunResult, exercise: str | None = None) -> Verdict:
     """Reference and alternatives: every applicable case passes; skips only for absent devices."""
-    records = _graded(payload, exercise)
-    earned, possible = _totals(records)
+    tests = _graded(result, exercise)
+    earned, possible = _totals(tests)
     problems = []
     if possible <= 0:
         problems.append("no graded test ran" + (f" for exercise {exercise!r}" if exercise else ""))
-    failed = [r for r in records if r["outcome"] == "failed"]
+    failed = [t for t in tests if t.outcome is TestOutcome.FAILED]
     if failed:
         problems.append(f"{len(failed)} failed: {_names(failed)}")
-    odd_skips = [r for r in records
-                 if r["outcome"] == "skipped" and not _DEVICE_SKIP.search(r["message"])]
+    odd_skips = [t for t in tests if t.outcome is TestOutcome.SKIPPED
+                 and not _DEVICE_SKIP.search(t.record.message)]
     if odd_skips:
         problems.append(f"{len(odd_skips)} skipped for a reason other than an absent device: "
-                        f"{_names(odd_skips)} ({odd_skips[0]['message'].strip()[:120]})")
-    if earned + _EPS < possible:
+                        f"{_names(odd_skips)} ({odd_skips[0].record.message.strip()[:120]})")
+    if earned < possible:
         problems.append(f"earned {scoring.fmt_points(earned)} of {scoring.fmt_points(possible)}")
     return Verdict(job, not problems, earned, possible, problems)
 
 
-def check_template(job: Job, payload: dict[str, Any]) -> Verdict:
+def check_template(job: Job, result: RunResult) -> Verdict:
     """The template must earn nothing: a point earned by a stub is a test that checks nothing."""
-    records = _graded(payload)
-    earned, possible = _totals(records)
+    tests = _graded(result)
+    earned, possible = _totals(tests)
     problems = []
     if possible <= 0:
         problems.append("no graded test ran")
-    passed = [r for r in records if r["outcome"] == "passed"]
+    passed = [t for t in tests if t.passed]
     if passed:
         problems.append(f"{len(passed)} passed with stubs: {_names(passed)}")
     return Verdict(job, not problems, earned, possible, problems)
 
 
-def check_mutant(job: Job, payload: dict[str, Any], catches: list[str] | None = None) -> Verdict:
+def check_mutant(job: Job, result: RunResult, catches: list[str] | None = None) -> Verdict:
     """A mutant must lose points on its exercise, and fail every test its CATCHES names."""
-    records = _graded(payload, job.exercise)
-    earned, possible = _totals(records)
+    tests = _graded(result, job.exercise)
+    earned, possible = _totals(tests)
     catches = read_catches(job.impl_dir) if catches is None else catches
     problems = []
     if possible <= 0:
         problems.append(f"no graded test ran for exercise {job.exercise!r}")
-    elif earned + _EPS >= possible:
+    elif earned >= possible:
         problems.append("survived: it earned every point")
     if not catches:
         problems.append(f"its {CATCHES_FILE} file names no test")
-    functions = {_function(r) for r in records}
+    functions = {t.record.function for t in tests}
     for name in catches:
         if name not in functions:
             problems.append(f"{CATCHES_FILE} names {name!r}, which is not a test of "
                             f"exercise {job.exercise!r}")
-        elif not any(_function(r) == name and r["outcome"] == "failed" for r in records):
+        elif not any(t.record.function == name and t.outcome is TestOutcome.FAILED
+                     for t in tests):
             problems.append(f"{name} did not catch it (no case failed)")
     return Verdict(job, not problems, earned, possible, problems)
 
@@ -250,7 +239,8 @@ def catching_node_ids(paths: Iterable[Path], names: Iterable[str]) -> list[str]:
     return ids
 
 
-def run_job(job: Job, suite_root: Path, *, full_mutant_runs: bool = False) -> Verdict:
+def run_job(job: Job, suite_root: Path, *, full_mutant_runs: bool = False,
+            seed: int = settings.DEFAULT_SEED) -> Verdict:
     """Grade one job's implementation and judge the result.
 
     A mutant runs only the tests its CATCHES file names (they must fail, so it loses points)
@@ -258,7 +248,7 @@ def run_job(job: Job, suite_root: Path, *, full_mutant_runs: bool = False) -> Ve
     """
     try:
         if job.kind in ("reference", "template"):
-            payload = run_suite(job.impl_dir, suite_root)
+            run = run_suite(job.impl_dir, suite_root, seed=seed)
         else:
             assert job.exercise is not None
             paths = exercise_test_paths(suite_root, job.exercise)
@@ -274,27 +264,27 @@ def run_job(job: Job, suite_root: Path, *, full_mutant_runs: bool = False) -> Ve
                         f"{job.exercise!r}" for name in unknown])
                 if catches:
                     paths = catching_node_ids(paths, catches)
-            payload = run_suite(job.impl_dir, suite_root, paths)
+            run = run_suite(job.impl_dir, suite_root, paths, seed=seed)
     except SuiteError as exc:
         return Verdict(job, False, problems=[str(exc)])
     if job.kind == "reference":
-        return check_full_marks(job, payload)
+        return check_full_marks(job, run)
     if job.kind == "template":
-        return check_template(job, payload)
+        return check_template(job, run)
     if job.kind == "alternative":
-        return check_full_marks(job, payload, job.exercise)
-    return check_mutant(job, payload)
+        return check_full_marks(job, run, job.exercise)
+    return check_mutant(job, run)
 
 
 def validate(suite_root: Path, jobs: int = 2,
              on_done: Callable[[Verdict], None] | None = None,
-             full_mutant_runs: bool = False) -> list[Verdict]:
+             full_mutant_runs: bool = False, seed: int = settings.DEFAULT_SEED) -> list[Verdict]:
     """Every verdict of ``plan(suite_root)``, run ``jobs`` at a time, in plan order;
     ``on_done`` is called with each verdict as it comes."""
     planned = plan(suite_root)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(run_job, job, suite_root,
-                               full_mutant_runs=full_mutant_runs): job for job in planned}
+        futures = {pool.submit(run_job, job, suite_root, full_mutant_runs=full_mutant_runs,
+                               seed=seed): job for job in planned}
         for future in as_completed(futures):
             if on_done is not None:
                 on_done(future.result())
@@ -305,11 +295,10 @@ def validate(suite_root: Path, jobs: int = 2,
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--suite", type=Path, default=Path.cwd(), metavar="DIR",
-                        help="root of the suite: spec_tests/, reference/, student_template/, "
-                             "tests/mutants/, tests/alternatives/ (default: the current folder)")
-    parser.add_argument("--jobs", type=int, default=2, metavar="N",
-                        help="pytest runs at a time (default 2)")
+    settings.add_option(parser, settings.SUITE, "--suite", type=Path, metavar="DIR")
+    settings.add_option(parser, settings.SEED, "--seed", type=int)
+    settings.add_option(parser, settings.JOBS, "--jobs", type=int, metavar="N",
+                        default="the cores")
     parser.add_argument("--full", action="store_true",
                         help="run every mutant against its exercise's whole suite, not only "
                              "the tests its CATCHES file names (slower, same verdicts)")
@@ -342,7 +331,14 @@ def print_table(verdicts: list[Verdict]) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    suite_root = Path(args.suite).resolve()
+    try:
+        suite_root = settings.suite_root(args.suite)
+        ini = settings.suite_ini(suite_root)
+        seed = settings.resolve(settings.SEED, cli=args.seed, ini=ini).value
+        jobs = settings.resolve(settings.JOBS, cli=args.jobs, ini=ini).value or default_jobs()
+    except settings.SettingError as exc:
+        print(f"grader validate: {exc}", file=sys.stderr)
+        return 2
     if not has_spec_tests(suite_root):
         print(f"grader validate: no test module under {suite_root / SPEC_DIR}", file=sys.stderr)
         return 2
@@ -359,7 +355,7 @@ def main(args: argparse.Namespace) -> int:
                 progress.console.print(f"FAIL {verdict.job.id}: {verdict.detail}", markup=False,
                                        highlight=False)
 
-        verdicts = validate(suite_root, args.jobs, on_done=done,
-                            full_mutant_runs=getattr(args, "full", False))
+        verdicts = validate(suite_root, jobs, on_done=done,
+                            full_mutant_runs=getattr(args, "full", False), seed=seed)
     print_table(verdicts)
     return 0 if all(v.ok for v in verdicts) else 1

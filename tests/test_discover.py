@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import discover as d
+from grader.intake import discover as d
+from grader.outcome import SubmissionStatus as Status
 
 
 def _zip(path: Path, files: dict[str, str]) -> Path:
@@ -46,13 +47,13 @@ def test_plain_layout_and_bad_entries(tmp_path: Path) -> None:
                           "caf\\xe9"}
     assert found["alice"].gradable and found["alice"].path == tmp_path / "alice"
     assert found["bob"].gradable and found["bob"].path == tmp_path / "bob.zip"
-    assert found["carol"].status == d.EMPTY
-    assert found["empty"].status == d.EMPTY
-    assert found["dave"].status == d.DUPLICATE
+    assert found["carol"].status == Status.EMPTY
+    assert found["empty"].status == Status.EMPTY
+    assert found["dave"].status == Status.DUPLICATE
     assert "dave/" in found["dave"].message and "dave.zip" in found["dave"].message
-    assert found["notes.txt"].status == d.STRAY and found["notes.txt"].meta["stray"]
-    assert found["erin"].status == d.SYMLINK
-    assert found["caf\\xe9"].status == d.BAD_NAME
+    assert found["notes.txt"].status == Status.STRAY and found["notes.txt"].meta["stray"]
+    assert found["erin"].status == Status.SYMLINK
+    assert found["caf\\xe9"].status == Status.BAD_NAME
     for item in found.values():
         item.student_id.encode("utf-8")  # every id can go into a CSV
 

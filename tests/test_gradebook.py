@@ -7,35 +7,37 @@ import io
 import stat
 from pathlib import Path
 
-from grader import gradebook as gb
+from grader.atomic import atomic_write_text
+from grader.outcome import SubmissionStatus
+from grader.reports.gradebook import Gradebook, canvas, grades_csv
+from grader.run.ledger import Ledger
 
 
 def _entry(sid: str, score: float, status: str = "ok", **extra: object) -> dict:
-    return {"student_id": sid, "status": status, "score": score, "max_score": 10.0,
-            "per_exercise": {"ex_a": [score / 2, 5.0], "ex_b": [score / 2, 5.0]},
+    return {"student_id": sid, "status": status, "score": str(score), "max_score": "10",
+            "per_exercise": {"ex_a": [str(score / 2), "5"], "ex_b": [str(score / 2), "5"]},
             "graded_at": "2026-11-24T00:00:00Z", "content_hash": f"h-{sid}", **extra}
 
 
 def test_ledger_latest_entry_wins_and_torn_line_is_dropped(tmp_path: Path) -> None:
-    ledger = gb.Ledger(tmp_path / "ledger.jsonl")
+    ledger = Ledger(tmp_path / "ledger.jsonl")
     ledger.append(_entry("bob", 2))
     ledger.append(_entry("alice", 4))
     ledger.append(_entry("bob", 6))
     with open(ledger.path, "ab") as fh:
         fh.write(b'{"student_id": "carol", "sco')  # killed mid-write
     entries = ledger.load()
-    assert sorted(entries) == ["alice", "bob"] and entries["bob"]["score"] == 6
+    assert sorted(entries) == ["alice", "bob"] and entries["bob"]["score"] == "6"
     ledger.append(_entry("carol", 8))  # the next append starts on a clean line
-    assert ledger.load()["carol"]["score"] == 8
+    assert ledger.load()["carol"]["score"] == "8"
     assert all(line.startswith("{") for line in ledger.path.read_text().splitlines())
 
 
 def test_grades_csv_is_sorted_complete_and_readable(tmp_path: Path) -> None:
     entries = [_entry("zoe", 10), _entry("adam", 3),
-               _entry("eve", 0, status="invalid zip", per_exercise={}, max_score=0.0),
-               {"student_id": "mia", "status": gb.PENDING}]
-    path = tmp_path / "grades.csv"
-    gb.write_grades_csv(path, entries)
+               _entry("eve", 0, status="invalid zip", per_exercise={}, max_score="0"),
+               {"student_id": "mia", "status": SubmissionStatus.PENDING.value}]
+    path = grades_csv.write(Gradebook.of(entries), tmp_path)
     rows = list(csv.reader(io.StringIO(path.read_text())))
     assert rows[0] == ["student_id", "ex_a", "ex_b", "total", "max", "status", "graded_at",
                        "submission_hash"]
@@ -45,17 +47,17 @@ def test_grades_csv_is_sorted_complete_and_readable(tmp_path: Path) -> None:
     assert rows[3][1:6] == ["", "", "", "10", "pending"]
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
     assert [p.name for p in tmp_path.iterdir()] == ["grades.csv"]  # no temp file left
-    again = tmp_path / "again.csv"
-    gb.write_grades_csv(again, list(reversed(entries)))
-    assert again.read_bytes() == path.read_bytes()  # same input, same bytes
+    again = tmp_path / "again"
+    again.mkdir()
+    grades_csv.write(Gradebook.of(list(reversed(entries))), again)
+    assert (again / "grades.csv").read_bytes() == path.read_bytes()  # same input, same bytes
 
 
 def test_canvas_import_format(tmp_path: Path) -> None:
     entries = [_entry("12345", 7.5, meta={"canvas_id": "12345", "name": "smithjane"}),
                _entry("s2", 4, meta={}),
                _entry("notes.txt", 0, status="stray file", meta={"stray": "1"})]
-    path = tmp_path / "canvas.csv"
-    gb.write_canvas_csv(path, entries, "Autograd lab")
+    path = canvas.write(Gradebook.of(entries, "Autograd lab"), tmp_path)
     rows = list(csv.reader(io.StringIO(path.read_text())))
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Autograd lab"]
     assert rows[1][0] == "Points Possible" and rows[1][5] == "10"
@@ -66,7 +68,7 @@ def test_canvas_import_format(tmp_path: Path) -> None:
 
 def test_atomic_write_replaces_whole_file(tmp_path: Path) -> None:
     path = tmp_path / "f.txt"
-    gb.atomic_write_text(path, "old\n")
-    gb.atomic_write_text(path, "new\n")
+    atomic_write_text(path, "old\n")
+    atomic_write_text(path, "new\n")
     assert path.read_text() == "new\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.txt"]

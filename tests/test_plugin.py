@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from grader.result import TestRecord, build
+
 pytest_plugins = ["pytester"]
 
 INI = """
@@ -84,11 +86,13 @@ def test_partial_credit_skips_hidden_and_summary(suite: pytest.Pytester) -> None
     records = json.loads((suite.path / "r.json").read_text())["records"]
     assert {r["exercise"] for r in records} == {"adder"}
     assert len(records) == 7  # the test without points is not graded
-    add = [r for r in records if r["group"].endswith("test_add")]
-    assert [r["score"] for r in add] == [1.0, 1.0, 0.0]
-    assert all(r["tags"] == ["values"] for r in add)
-    skipped = next(r for r in records if "cuda" in r["nodeid"])
-    assert skipped["max_score"] == 0 and skipped["outcome"] == "skipped"
+    graded = build([TestRecord.from_json(r) for r in records]).tests
+    add = [t for t in graded if t.record.function == "test_add"]
+    assert [t.score for t in add] == [1, 1, 0]
+    assert all(t.record.categories == ("values",) for t in add)
+    assert [t.record.case for t in add] == ["1", "2", "3"]
+    skipped = next(t for t in graded if "cuda" in t.record.nodeid)
+    assert skipped.max_score == 0 and skipped.outcome == "skipped"
 
 
 def test_score_is_the_same_under_xdist(suite: pytest.Pytester) -> None:
@@ -105,8 +109,8 @@ def test_a_timeout_costs_its_test_only(suite: pytest.Pytester) -> None:
     assert score_line(result) == "Score: 6 / 10 points"
     result.stdout.fnmatch_lines(["*1 failed with status: timeout*"])
     records = json.loads((suite.path / "r.json").read_text())["records"]
-    hung = next(r for r in records if r["group"].endswith("test_hangs"))
-    assert hung["status"] == "timeout"
+    hung = next(r for r in records if r["function"] == "test_hangs")
+    assert hung["kind"] == "timeout"
 
 
 def test_impl_precedence_and_header(suite: pytest.Pytester,

@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,14 @@ from typing import Any
 import pytest
 from minisuite import build_suite
 
-from grader import validate
-from grader.reports import atomic_write_text, write_reports
-from grader.reports.feedback import fence
-from grader.reports.gradescope import OUTPUT_FORMATS, STATUSES, VISIBILITIES
-from grader.reports.model import build_view
+from grader import result as grade
+from grader import scoring, validate
+from grader.atomic import atomic_write_text
+from grader.outcome import FailureKind, SubmissionStatus, TestOutcome
+from grader.reports.run import write_run_reports
+from grader.reports.run.feedback import fence
+from grader.reports.run.gradescope import OUTPUT_FORMATS, STATUSES, VISIBILITIES
+from grader.result import RunResult, Submission, TestRecord
 
 EVIL = "<script>alert('pwned')</script></pre><img src=x onerror=alert(1)> [click](http://x) ```"
 HIDDEN_SENTINEL = "HIDDEN-INPUT-7f3a"
@@ -77,33 +81,39 @@ def suite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def graded(payload: dict[str, Any], status: str = "ok", message: str = "") -> dict[str, Any]:
-    """The payload as the runner hands it over: records plus submission, time, protections."""
-    return {**payload, "execution_time": 2.5, "protections": ["rlimits", "network namespace"],
-            "submission": {"path": "/tmp/sub", "hash": "ab" * 32, "status": status,
-                           "message": message}}
+def records_of(run: RunResult) -> list[TestRecord]:
+    return [t.record for t in run.tests]
+
+
+def graded(records: list[TestRecord], status: SubmissionStatus = SubmissionStatus.OK,
+           message: str = "") -> RunResult:
+    """The grade as the runner builds it: records plus submission, time, protections."""
+    return grade.build(records, Submission(path="/tmp/sub", hash="ab" * 32, status=status,
+                                           message=message),
+                       execution_time=2.5, protections=["rlimits", "network namespace"])
 
 
 @pytest.fixture(scope="module")
-def reference_payload(suite: Path) -> dict[str, Any]:
-    return graded(validate.run_suite(suite / "reference", suite))
+def reference_payload(suite: Path) -> list[TestRecord]:
+    return records_of(validate.run_suite(suite / "reference", suite))
 
 
 @pytest.fixture(scope="module")
-def mutant_payload(suite: Path) -> dict[str, Any]:
-    payload = graded(validate.run_suite(suite / "tests/mutants/adder/ignores_b", suite))
-    for rec in payload["records"]:
-        if rec["hidden"]:
-            assert rec["outcome"] == "failed"
-            rec["message"] += f"\nE       AssertionError: input was {HIDDEN_SENTINEL}"
-            rec["status"] = "timeout"
-    return payload
+def mutant_payload(suite: Path) -> RunResult:
+    records = []
+    for rec in records_of(validate.run_suite(suite / "tests/mutants/adder/ignores_b", suite)):
+        if rec.hidden:
+            assert rec.outcome == "failed"
+            rec = replace(rec, kind=FailureKind.TIMEOUT,
+                          message=rec.message + f"\nAssertionError: input was {HIDDEN_SENTINEL}")
+        records.append(rec)
+    return graded(records)
 
 
 @pytest.fixture(scope="module")
-def evil_payload(suite: Path) -> dict[str, Any]:
-    return graded(validate.run_suite(suite / "impls/evil", suite),
-                  status="import warning", message=EVIL)
+def evil_payload(suite: Path) -> RunResult:
+    return graded(records_of(validate.run_suite(suite / "impls/evil", suite)),
+                  status=SubmissionStatus.UNSAFE, message=EVIL)
 
 
 def read_reports(out: Path) -> tuple[dict[str, Any], str, str]:
@@ -111,8 +121,8 @@ def read_reports(out: Path) -> tuple[dict[str, Any], str, str]:
             (out / "feedback.html").read_text())
 
 
-def test_full_marks_results_json(reference_payload: dict[str, Any], tmp_path: Path) -> None:
-    write_reports(reference_payload, tmp_path)
+def test_full_marks_results_json(reference_payload: list[TestRecord], tmp_path: Path) -> None:
+    write_run_reports(graded(reference_payload), tmp_path)
     doc, md, html = read_reports(tmp_path)
     check_gradescope_schema(doc)
     assert doc["score"] == 6.0 and doc["stdout_visibility"] == "hidden"
@@ -132,23 +142,24 @@ def test_full_marks_results_json(reference_payload: dict[str, Any], tmp_path: Pa
 
 
 def test_partial_credit_shares_add_up_exactly() -> None:
-    records = [{"group": "t::f", "exercise": "ex", "points": 1.0, "outcome": o, "hidden": False,
-                "nodeid": f"t::f[{i}]", "message": ""} for i, o in
+    records = [TestRecord(nodeid=f"t::f[{i}]", function="f", path="t", exercise="ex",
+                          case=str(i), title="f", categories=(), hidden=False,
+                          points=scoring.points(1), outcome=TestOutcome(o),
+                          kind=None if o == "passed" else FailureKind.CHECK) for i, o in
                enumerate(["passed", "passed", "failed", "passed", "passed", "passed", "failed"])]
-    view = build_view({"records": records})
-    assert sum(t.max_score for t in view.tests) == pytest.approx(1.0, abs=1e-12)
+    view = grade.build(records)
+    assert sum(t.max_score for t in view.tests) == 1  # exactly
     assert view.max_score == 1.0
     assert view.score == pytest.approx(5 / 7, abs=2e-4)
-    assert all(len(f"{t.max_score}") <= 6 for t in view.tests)  # 0.1429, not 0.142857...
-    # the same cases reported in another order (pytest -n 2) get the same shares
-    shuffled = build_view({"records": records[::-1]})
-    by_name = {t.name: (t.score, t.max_score) for t in view.tests}
-    assert {t.name: (t.score, t.max_score) for t in shuffled.tests} == by_name
+    assert all(len(scoring.fmt_points(t.max_score)) <= 6 for t in view.tests)  # 0.1429
+    # the same cases reported in another order (pytest -n 2) get the same total
+    shuffled = grade.build(records[::-1])
+    assert shuffled.score == view.score and shuffled.max_score == view.max_score
 
 
-def test_hidden_tests_are_summarised_not_shown(mutant_payload: dict[str, Any],
+def test_hidden_tests_are_summarised_not_shown(mutant_payload: RunResult,
                                                tmp_path: Path) -> None:
-    write_reports(mutant_payload, tmp_path)
+    write_run_reports(mutant_payload, tmp_path)
     doc, md, html = read_reports(tmp_path)
     check_gradescope_schema(doc)
     hidden = [t for t in doc["tests"] if "hidden" in t["tags"]]
@@ -177,9 +188,9 @@ class _Tags(HTMLParser):
         self.attrs += [name for name, _ in attrs]
 
 
-def test_student_output_cannot_inject_html_or_markdown(evil_payload: dict[str, Any],
+def test_student_output_cannot_inject_html_or_markdown(evil_payload: RunResult,
                                                        tmp_path: Path) -> None:
-    write_reports(evil_payload, tmp_path)
+    write_run_reports(evil_payload, tmp_path)
     doc, md, html = read_reports(tmp_path)
     check_gradescope_schema(doc)
     failed = [t for t in doc["tests"] if t["status"] == "failed"]
@@ -208,23 +219,22 @@ def test_fence_outlasts_backticks() -> None:
 
 
 def test_ungradable_submission_scores_zero_and_says_why(tmp_path: Path) -> None:
-    payload = {"records": [], "execution_time": 0.1, "protections": [],
-               "submission": {"path": "/tmp/x.zip", "hash": "", "status": "bad zip",
-                              "message": "File is not a zip file"}}
-    write_reports(payload, tmp_path)
+    result = grade.build([], Submission(path="/tmp/x.zip", status=SubmissionStatus.INVALID_ZIP,
+                                        message="File is not a zip file"), execution_time=0.1)
+    write_run_reports(result, tmp_path)
     doc, md, html = read_reports(tmp_path)
     check_gradescope_schema(doc)
     assert doc["score"] == 0 and doc["tests"] == []
     assert "could not be graded" in doc["output"] and "File is not a zip file" in doc["output"]
     assert "could not be graded: score 0" in md and "File is not a zip file" in md
-    assert "bad zip" in html and "File is not a zip file" in html
+    assert "invalid zip" in html and "File is not a zip file" in html
 
 
 def test_status_other_than_ok_scores_zero_even_with_records(
-        reference_payload: dict[str, Any], tmp_path: Path) -> None:
-    payload = graded(reference_payload, status="unsafe zip",
+        reference_payload: list[TestRecord], tmp_path: Path) -> None:
+    payload = graded(reference_payload, status=SubmissionStatus.UNSAFE_ZIP,
                      message="member 'x' is a symbolic link")
-    write_reports(payload, tmp_path)
+    write_run_reports(payload, tmp_path)
     doc, md, _ = read_reports(tmp_path)
     check_gradescope_schema(doc)
     assert doc["score"] == 0 and all(t["score"] == 0 for t in doc["tests"])
@@ -245,13 +255,13 @@ def test_atomic_write_replaces_whole_files(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["results.json"]  # no temp left
 
 
-def test_write_reports_leaves_no_temp_files(reference_payload: dict[str, Any],
+def test_write_reports_leaves_no_temp_files(reference_payload: list[TestRecord],
                                             tmp_path: Path) -> None:
     out = tmp_path / "deep" / "out"
-    write_reports(reference_payload, out)
-    write_reports(reference_payload, out)
+    write_run_reports(graded(reference_payload), out)
+    write_run_reports(graded(reference_payload), out)
     assert sorted(p.name for p in out.iterdir()) == ["feedback.html", "feedback.md",
-                                                     "results.json"]
+                                                     "grade.json", "junit.xml", "results.json"]
 
 
 # --- grader gradescope ----------------------------------------------------------------------
@@ -276,23 +286,28 @@ def gradescope_root(tmp_path: Path, suite: Path, submission_files: dict[str, str
 
 
 def run_gradescope(root: Path, suite: Path) -> int:
-    from grader import gradescope
+    from grader import autograder
 
     args = argparse.Namespace(root=root, suite=suite, seed_file=None, probe_timeout=20.0,
                               total_timeout=300.0)
-    return gradescope.main(args)
+    return autograder.main(args)
 
 
 def test_grading_seed_from_env_or_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from grader.gradescope import grading_seed, submission_path
+    from grader.autograder import grading_seed, submission_path
+    from grader.settings import DEFAULT_SEED, Source
 
     seed_file = tmp_path / "grading_seed"
     monkeypatch.delenv("GRADSPEC_SEED", raising=False)
-    assert grading_seed(seed_file) is None
+    assert grading_seed(None, seed_file).source is Source.DEFAULT
+    assert grading_seed(None, seed_file).value == DEFAULT_SEED
     seed_file.write_text("4242\n")
-    assert grading_seed(seed_file) == 4242
+    assert grading_seed(None, seed_file).value == 4242
     monkeypatch.setenv("GRADSPEC_SEED", "17")
-    assert grading_seed(seed_file) == 17
+    assert grading_seed(None, seed_file).value == 17
+    explicit = tmp_path / "given_seed"
+    explicit.write_text("99")
+    assert grading_seed(explicit, seed_file).value == 99  # --seed-file beats the environment
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "a.zip").write_bytes(b"")
     assert submission_path(tmp_path / "sub") == tmp_path / "sub" / "a.zip"

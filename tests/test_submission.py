@@ -9,7 +9,7 @@ import stat
 import zipfile
 from pathlib import Path
 
-from grader.submission import MAX_TOTAL_BYTES, prepare_submission
+from grader.intake.submission import MAX_TOTAL_BYTES, prepare_submission
 
 TOY = Path(__file__).resolve().parent / "fixtures" / "toy_suite"
 
@@ -143,12 +143,12 @@ def test_utf8_name_without_flag_is_read_as_utf8(tmp_path):
 def test_empty_folder_and_missing_path(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert prepare_submission(empty, tmp_path / "o1").status == "empty"
+    assert prepare_submission(empty, tmp_path / "o1").status == "empty submission"
     assert prepare_submission(tmp_path / "nope", tmp_path / "o2").status == "missing"
 
 
 def test_invalid_zip_is_reported_and_exits_2(tmp_path):
-    from grader.runner import grade_submission
+    from grader.run.runner import grade_submission
 
     bad = tmp_path / "s.zip"
     bad.write_bytes(b"not a zip at all")
@@ -159,7 +159,7 @@ def test_invalid_zip_is_reported_and_exits_2(tmp_path):
     results = json.loads((tmp_path / "out" / "results.json").read_text())
     assert results["score"] == 0 and results["tests"] == []
     assert "not a readable zip file" in results["output"]
-    assert outcome.payload["submission"]["status"] == "invalid zip"
+    assert outcome.submission.status == "invalid zip"
 
 
 def test_cli_run_of_the_reference_zip_gives_full_marks_and_exit_0(tmp_path, capsys):
@@ -174,5 +174,5 @@ def test_cli_run_of_the_reference_zip_gives_full_marks_and_exit_0(tmp_path, caps
     printed = capsys.readouterr().out
     assert code == 0, printed
     assert "status ok, 13 / 13 points" in printed and "sandbox:" in printed
-    for name in ("results.json", "junit.xml", "feedback.md", "records.json"):
+    for name in ("results.json", "junit.xml", "feedback.md", "grade.json"):
         assert (tmp_path / "out" / name).is_file()

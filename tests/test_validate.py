@@ -4,12 +4,14 @@ wrong corpus (a surviving mutant, a CATCHES typo, a wrong alternative) must make
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from minisuite import build_suite
 
 from grader import validate
+from grader.result import build
 
 
 @pytest.fixture(scope="module")
@@ -38,14 +40,14 @@ def test_plan_finds_the_corpus_by_folder(bad_suite: Path) -> None:
 
 
 def test_run_suite_returns_the_plugins_records(good_suite: Path) -> None:
-    payload = validate.run_suite(good_suite / "reference", good_suite)
-    outcomes = {r["nodeid"].split("::")[-1]: r["outcome"] for r in payload["records"]}
+    run = validate.run_suite(good_suite / "reference", good_suite)
+    outcomes = {t.record.nodeid.split("::")[-1]: t.outcome for t in run.tests}
     assert outcomes == {"test_add[small]": "passed", "test_add[zeros]": "passed",
                         "test_add[negative]": "passed", "test_add_zero[cpu]": "passed",
                         "test_add_zero[cuda]": "skipped", "test_add_random": "passed"}
-    assert sum(r["score"] for r in payload["records"]) == pytest.approx(6.0)
-    hidden = [r for r in payload["records"] if r["hidden"]]
-    assert [r["name"] for r in hidden] == ["test_add_random"]
+    assert sum(t.score for t in run.tests) == pytest.approx(6.0)
+    hidden = [t for t in run.tests if t.record.hidden]
+    assert [t.record.nodeid.split("::")[-1] for t in hidden] == ["test_add_random"]
 
 
 def test_sound_suite_validates(good_suite: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -56,7 +58,7 @@ def test_sound_suite_validates(good_suite: Path, capsys: pytest.CaptureFixture[s
     mutant = verdicts["mutant-adder-ignores_b"]
     assert 0 < mutant.earned < mutant.possible  # (0, 0) and a + 0 still pass
 
-    args = argparse.Namespace(suite=good_suite, jobs=2)
+    args = argparse.Namespace(suite=good_suite, jobs=2, seed=None, full=False)
     assert validate.main(args) == 0
     out = capsys.readouterr().out
     assert "mutant-adder-ignores_b" in out and "4 of 4 as required" in out
@@ -79,21 +81,21 @@ def test_wrong_corpus_fails_with_reasons(bad_suite: Path,
     assert not verdicts["alternative-adder-off"].ok
     assert "failed" in verdicts["alternative-adder-off"].detail
 
-    assert validate.main(argparse.Namespace(suite=bad_suite, jobs=2)) == 1
+    assert validate.main(argparse.Namespace(suite=bad_suite, jobs=2, seed=None, full=False)) == 1
     assert "4 not" in capsys.readouterr().out
 
 
 def test_reference_with_a_non_device_skip_is_refused(good_suite: Path) -> None:
-    payload = validate.run_suite(good_suite / "reference", good_suite)
-    record = next(r for r in payload["records"] if r["outcome"] == "skipped")
-    record["message"] = "Skipped: TODO write this test"
-    verdict = validate.check_full_marks(validate.Job("reference", good_suite), payload)
+    run = validate.run_suite(good_suite / "reference", good_suite)
+    records = [replace(t.record, message="TODO write this test")
+               if t.outcome == "skipped" else t.record for t in run.tests]
+    verdict = validate.check_full_marks(validate.Job("reference", good_suite), build(records))
     assert not verdict.ok and "other than an absent device" in verdict.detail
 
 
 def test_template_earning_a_point_is_refused(good_suite: Path) -> None:
-    payload = validate.run_suite(good_suite / "reference", good_suite)
-    verdict = validate.check_template(validate.Job("template", good_suite), payload)
+    run = validate.run_suite(good_suite / "reference", good_suite)
+    verdict = validate.check_template(validate.Job("template", good_suite), run)
     assert not verdict.ok and "passed with stubs" in verdict.detail
 
 
@@ -108,4 +110,4 @@ def test_suite_that_cannot_collect_is_an_error(good_suite: Path, tmp_path: Path)
 
 def test_empty_suite_is_refused(tmp_path: Path) -> None:
     (tmp_path / "spec_tests").mkdir()
-    assert validate.main(argparse.Namespace(suite=tmp_path, jobs=1)) == 2
+    assert validate.main(argparse.Namespace(suite=tmp_path, jobs=1, seed=None, full=False)) == 2

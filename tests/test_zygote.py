@@ -86,7 +86,7 @@ def test_no_grader_state_reaches_the_zygote_or_its_children(tmp_path, monkeypatc
         modules = set(json.loads(subject.call("arith.shout", s="modules")))
         assert "numpy" in modules and "grader.runtime.zygote" in modules
         leaked = {"pytest", "_pytest", "grader.plugin", "grader.sandbox",
-                  "grader.sandbox.zygote_client", "grader.runner", "sandbox_helpers",
+                  "grader.sandbox.zygote_client", "grader.run.runner", "sandbox_helpers",
                   "xdist"} & modules
         assert not leaked  # a fresh interpreter, never a fork of the grader
         assert subject.call("arith.shout", s=f"read:/proc/{os.getpid()}/environ").startswith(
@@ -180,7 +180,7 @@ def test_the_zygote_answers_only_its_own_user(zygote):
 
 def test_a_dead_zygote_costs_nothing_but_speed():
     """Its subjects go on the plain path; a batch worker replaces it before the next task."""
-    from grader.batch import _revive_zygote
+    from grader.run.batch import _revive_zygote
     from grader.sandbox import process_zygote, use_zygote
 
     dead = start_zygote(preload=())

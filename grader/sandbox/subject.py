@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from grader.intake.submission import copy_tree_safely
 from grader.runtime import probes
 from grader.runtime.outcome import FailureKind
 from grader.sandbox.exchange import exchange, failure
@@ -44,7 +45,6 @@ from grader.sandbox.slots import SandboxError, acquire_slot
 from grader.sandbox.spawner import ChildProcess, Spawner, UnshareSpawner, ZygoteSpawner
 from grader.sandbox.zygote_client import Zygote, ZygoteError, process_zygote
 from grader.subject import Subject
-from grader.submission import copy_tree_safely
 
 TIMEOUTS_BEFORE_FAST_FAIL = 2
 

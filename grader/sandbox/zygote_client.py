@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.runtime.confinement import die_with_parent
+from grader.sandbox.policy import cuda_present, os_support, sandbox_env
 from grader.sandbox.runtime_copy import boot_argv, install_runtime
 
 #: What the zygote imports before it forks anything (imports only: no thread pool starts).
@@ -180,8 +181,6 @@ def start_zygote(preload: Sequence[str] = ZYGOTE_PRELOAD) -> Zygote | None:
     None on a CUDA machine too: CUDA cannot be used in a child forked after the driver was
     initialised, and whether an import does that is not guaranteed: the plain path is safe.
     """
-    from grader.sandbox.policy import cuda_present, os_support, sandbox_env
-
     if not os_support()[0] or cuda_present():
         return None
     return Zygote(sandbox_env("/", "/tmp"), preload)

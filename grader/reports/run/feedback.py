@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from pathlib import Path
 
 import jinja2
 
-from grader.reports.model import RunView, md_escape
+from grader.atomic import atomic_write_text
+from grader.reports.text import md_escape
+from grader.result import RunResult
 from grader.scoring import fmt_points
 
 _BACKTICKS = re.compile(r"`+")
@@ -41,11 +44,16 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     return env
 
 
-def render_markdown(view: RunView) -> str:
+def render_markdown(result: RunResult) -> str:
     """feedback.md: plain Markdown for a terminal, a CI log or GitHub."""
-    return _environment(False).get_template("feedback.md.j2").render(view=view)
+    return _environment(False).get_template("feedback.md.j2").render(view=result)
 
 
-def render_html(view: RunView) -> str:
+def render_html(result: RunResult) -> str:
     """feedback.html: one file, inline CSS, every run-provided string escaped."""
-    return _environment(True).get_template("feedback.html.j2").render(view=view)
+    return _environment(True).get_template("feedback.html.j2").render(view=result)
+
+
+def write(result: RunResult, out_dir: Path) -> None:
+    atomic_write_text(out_dir / "feedback.md", render_markdown(result))
+    atomic_write_text(out_dir / "feedback.html", render_html(result))

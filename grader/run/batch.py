@@ -7,9 +7,10 @@ atomically from the ledger, so a batch killed at any moment and run again grades
 missing or whose content (or the suite, or the seed) changed.
 
 Each worker imports torch and pytest once and forks a pytest run per submission
-(:class:`grader.launch.ForkedPytest`); its sandbox children are forked by one zygote per
-worker (:mod:`grader.zygote`), a clean interpreter with torch imported, so that no child pays
-that import again. ``GRADSPEC_ZYGOTE=0`` starts every child as ``grader run`` does.
+(:class:`grader.run.launch.ForkedPytest`); its sandbox children are forked by one zygote per
+worker (:mod:`grader.sandbox.zygote_client`), a clean interpreter with torch imported, so
+that no child pays that import again. ``GRADSPEC_ZYGOTE=0`` starts every child as
+``grader run`` does.
 """
 
 from __future__ import annotations
@@ -27,26 +28,25 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
 
-from grader import __version__
-from grader.discover import Found, content_hash, discover, find_suite_root, safe_dirname
-from grader.executors import EXECUTORS, WorkerDied, default_jobs, make_executor
-from grader.gradebook import (
-    PENDING,
-    Ledger,
-    atomic_write_text,
-    write_canvas_csv,
-    write_grades_csv,
-)
-from grader.launch import ForkedPytest
+from grader import __version__, settings
+from grader import result as grade
+from grader.intake.discover import Found, content_hash, discover, safe_dirname
+from grader.outcome import SubmissionStatus
+from grader.reports.gradebook import Gradebook, grades_csv, write_class_reports
+from grader.reports.run import write_run_reports
+from grader.result import Submission
+from grader.run.executors import EXECUTORS, WorkerDied, default_jobs, make_executor
+from grader.run.launch import ForkedPytest
+from grader.run.ledger import Ledger
+from grader.run.runner import grade_submission
+from grader.sandbox import process_zygote, start_zygote, use_zygote
 
 STAGING = ".staging"
-#: Statuses that are the grader's fault: recorded, and graded again by the next run.
-GRADER_FAULTS = {"grader error", "grader crashed", "internal error"}
 #: Seconds between two rewrites of grades.csv while grading (the ledger is written at once).
 CSV_EVERY = 1.0
+#: Changes when a ledger entry's layout does: entries of another layout are graded again.
+LEDGER_FORMAT = 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,18 +56,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("out/batch"), metavar="DIR",
                         help="output folder (default out/batch); rerun with the same DIR to "
                              "resume")
-    parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
-                        help=f"submissions graded at once (default: the cores, here "
-                             f"{default_jobs()})")
-    parser.add_argument("--seed", type=int, default=None,
-                        help="grading seed of the hidden tests (default: the runner's)")
-    parser.add_argument("--suite", type=Path, default=None, metavar="DIR",
-                        help="folder holding spec_tests/ (default: the current folder, else "
-                             "gradspec's own)")
-    parser.add_argument("--probe-timeout", type=float, default=30.0, metavar="SECONDS",
-                        help="wall-clock limit of one probe call (default 30)")
-    parser.add_argument("--total-timeout", type=float, default=900.0, metavar="SECONDS",
-                        help="wall-clock limit of one whole submission (default 900)")
+    settings.add_option(parser, settings.JOBS, "--jobs", "-j", type=int, metavar="N",
+                        default=f"the cores, here {default_jobs()}")
+    settings.add_option(parser, settings.SEED, "--seed", type=int)
+    settings.add_option(parser, settings.SUITE, "--suite", type=Path, metavar="DIR")
+    settings.add_option(parser, settings.PROBE_TIMEOUT, "--probe-timeout", type=float,
+                        metavar="SECONDS")
+    settings.add_option(parser, settings.TOTAL_TIMEOUT, "--total-timeout", type=float,
+                        metavar="SECONDS")
     parser.add_argument("--assignment", default="gradspec",
                         help="the assignment's column name in canvas_import.csv "
                              "(default gradspec)")
@@ -85,7 +81,7 @@ class GradeTask:
     submission: str
     out_dir: str
     suite_root: str
-    seed: int | None
+    seed: int
     hide_paths: tuple[str, ...]
     probe_timeout: float
     total_timeout: float
@@ -99,17 +95,13 @@ def _worker_launcher() -> ForkedPytest:
     submission), started here before any submission's data is read; ``GRADSPEC_ZYGOTE=0``
     keeps the plain path.
     """
-    from grader.sandbox import ZYGOTE_ENV, start_zygote, use_zygote
-
-    if os.environ.get(ZYGOTE_ENV, "1") != "0":
+    if settings.resolve(settings.ZYGOTE).value:
         use_zygote(start_zygote())
     return ForkedPytest()
 
 
 def _revive_zygote() -> None:
     """Replace this worker's zygote if it died (killed, out of memory) since the last task."""
-    from grader.sandbox import process_zygote, start_zygote, use_zygote
-
     zygote = process_zygote()
     if zygote is not None and not zygote.alive():
         zygote.close()
@@ -117,44 +109,21 @@ def _revive_zygote() -> None:
 
 
 def grade_task(task: GradeTask) -> dict[str, Any]:
-    """Grade one submission with the runner; runs in a worker process."""
-    from grader.runner import exercise_problems, grade_submission
-
+    """Grade one submission with the runner (in a worker process); its ledger summary."""
     launcher = _worker_launcher()
     _revive_zygote()
-    outcome = grade_submission(Path(task.submission), Path(task.out_dir),
-                               suite_root=Path(task.suite_root), seed=task.seed,
-                               probe_timeout=task.probe_timeout,
-                               hide_paths=[Path(p) for p in task.hide_paths],
-                               total_timeout=task.total_timeout,
-                               launcher=launcher)
-    payload = outcome.payload if isinstance(outcome.payload, dict) else {}
-    message = payload.get("output") or payload.get("message") or ""
-    status = str(outcome.status)
-    problems = exercise_problems(payload.get("records") or []) if status == "ok" else {}
-    if problems:  # graded, but some exercise could not be tested: say which and why
-        status = "; ".join(f"{why} ({name})" for name, why in problems.items())
-    return {
-        "status": status,
-        "graded": outcome.status == "ok",
-        "score": float(outcome.score),
-        "max_score": float(outcome.max_score),
-        "per_exercise": {name: [float(e), float(p)]
-                         for name, (e, p) in sorted(outcome.per_exercise.items())},
-        "submission_hash": str(outcome.submission_hash or ""),
-        "execution_time": float(outcome.execution_time),
-        "message": str(message)[:2000],
-    }
+    result = grade_submission(Path(task.submission), Path(task.out_dir),
+                              suite_root=Path(task.suite_root), seed=task.seed,
+                              probe_timeout=task.probe_timeout,
+                              hide_paths=[Path(p) for p in task.hide_paths],
+                              total_timeout=task.total_timeout, launcher=launcher)
+    return result.summary()
 
 
-def is_graded(entry: dict[str, Any]) -> bool:
-    """Whether the suite ran on the submission (its status may still name a broken exercise)."""
-    return bool(entry.get("graded", entry.get("status") == "ok"))
-
-
-def suite_fingerprint(suite_root: Path, seed: int | None) -> str:
+def suite_fingerprint(suite_root: Path, seed: int) -> str:
     """What else a grade depends on: the spec suite's files, the seed and gradspec's version."""
-    digest = hashlib.sha256(f"gradspec {__version__} seed {seed}\n".encode())
+    digest = hashlib.sha256(f"gradspec {__version__} ledger {LEDGER_FORMAT} seed {seed}\n"
+                            .encode())
     files = sorted((suite_root / "spec_tests").rglob("*.py"))
     files += [p for p in (suite_root / "conftest.py",) if p.is_file()]
     for path in files:
@@ -168,22 +137,20 @@ def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _entry(found: Found, key: str, digest: str, result: dict[str, Any]) -> dict[str, Any]:
-    retry = result.get("status") in GRADER_FAULTS  # not the student's doing: grade again
+def _entry(found: Found, key: str, digest: str, summary: dict[str, Any]) -> dict[str, Any]:
+    try:
+        fault = SubmissionStatus(summary["status"]).grader_fault
+    except ValueError:  # "timeout (cosine)": graded, with an exercise that could not be tested
+        fault = False
     return {
         "student_id": found.student_id,
-        "key": "" if retry else key,
+        "key": "" if fault else key,  # not the student's doing: graded again next run
         "content_hash": digest,
         "graded_at": _now(),
         "meta": dict(found.meta),
         "out_dir": f"students/{safe_dirname(found.student_id)}",
-        **result,
+        **summary,
     }
-
-
-def _not_graded(status: str, message: str) -> dict[str, Any]:
-    return {"status": status, "score": 0.0, "max_score": 0.0, "per_exercise": {},
-            "submission_hash": "", "execution_time": 0.0, "message": message}
 
 
 def fresh_dir(folder: Path) -> Path:
@@ -194,23 +161,13 @@ def fresh_dir(folder: Path) -> Path:
     return folder
 
 
-def write_status_feedback(out_dir: Path, student_id: str, status: str, message: str) -> None:
-    """Reports for a submission that could not be graded at all: why, and what to do.
-
-    The same reports as a graded run (:func:`grader.reports.write_reports`), with no test
-    records; junit.xml, which pytest writes for graded runs, holds one error saying why.
-    """
-    from grader.reports import write_reports
-
-    fresh_dir(out_dir)
-    junit = (f'<?xml version="1.0" encoding="utf-8"?>\n<testsuites><testsuite name="gradspec" '
-             f'tests="1" errors="1" failures="0" skipped="0"><testcase classname="submission" '
-             f'name="submission"><error message={quoteattr(status)}>{xml_escape(message)}</error>'
-             "</testcase></testsuite></testsuites>\n")
-    atomic_write_text(out_dir / "junit.xml", junit)
-    write_reports({"records": [], "execution_time": 0.0, "protections": [],
-                   "submission": {"path": student_id, "hash": "", "status": status,
-                                  "message": message}}, out_dir)
+def not_graded(out_dir: Path, student_id: str, status: SubmissionStatus,
+               message: str) -> dict[str, Any]:
+    """The reports of a submission that could not be graded at all (the same reports as a
+    graded run, saying why and what to do), and its ledger summary."""
+    result = grade.build([], Submission(path=student_id, status=status, message=message))
+    write_run_reports(result, fresh_dir(out_dir))
+    return result.summary()
 
 
 def stage(found: Found, staging: Path) -> Path:
@@ -281,41 +238,56 @@ class _Progress:
 
 
 def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, seed: int | None = None,
-              suite: Path | None = None, probe_timeout: float = 30.0,
-              total_timeout: float = 900.0, assignment: str = "gradspec",
+              suite: Path | None = None, probe_timeout: float | None = None,
+              total_timeout: float | None = None, assignment: str = "gradspec",
               executor: str = "local", report: bool = True,
               grade: Callable[[GradeTask], dict[str, Any]] = grade_task) -> dict[str, Any]:
     """Grade every submission under ``submissions`` into ``out``; return a summary.
 
-    ``grade`` grades one task in a worker (picklable); the runner by default.
+    ``jobs``, ``seed``, ``suite`` and the timeouts are the command line's values (None: not
+    given; see :mod:`grader.settings`). ``grade`` grades one task in a worker (picklable).
     """
     started = time.perf_counter()
     submissions, out = submissions.resolve(), out.resolve()
     if out == submissions or submissions in out.parents:
         raise ValueError(f"--out {out} lies inside {submissions}: it would be graded as a "
                          "student; choose an output folder outside the submissions")
-    suite_root = find_suite_root(suite)
-    from grader.runner import resolve_seed
-
-    seed = resolve_seed(seed)  # explicit, so a changed $GRADSPEC_SEED regrades everything
+    suite_root = settings.suite_root(suite)
+    ini = settings.suite_ini(suite_root)
+    config = _Config(
+        suite_root=suite_root,
+        seed=settings.resolve(settings.SEED, cli=seed, ini=ini).value,
+        probe_timeout=settings.resolve(settings.PROBE_TIMEOUT, cli=probe_timeout, ini=ini).value,
+        total_timeout=settings.resolve(settings.TOTAL_TIMEOUT, cli=total_timeout, ini=ini).value,
+        jobs=settings.resolve(settings.JOBS, cli=jobs, ini=ini).value or default_jobs(),
+        assignment=assignment, executor=executor, report=report)
     out.mkdir(parents=True, exist_ok=True)
     lock = _lock(out)  # released when this process ends, however it ends (even SIGKILL)
     try:
-        return _run_locked(submissions, out, suite_root, seed, jobs=jobs,
-                           probe_timeout=probe_timeout, total_timeout=total_timeout,
-                           assignment=assignment, executor=executor, report=report,
-                           grade=grade, started=started)
+        return _run_locked(submissions, out, config, grade=grade, started=started)
     finally:
         os.close(lock)
 
 
-def _run_locked(submissions: Path, out: Path, suite_root: Path, seed: int, *, jobs: int | None,
-                probe_timeout: float, total_timeout: float, assignment: str, executor: str,
-                report: bool, grade: Callable[[GradeTask], dict[str, Any]],
-                started: float) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Config:
+    """A batch's settings, resolved once."""
+
+    suite_root: Path
+    seed: int
+    probe_timeout: float
+    total_timeout: float
+    jobs: int
+    assignment: str
+    executor: str
+    report: bool
+
+
+def _run_locked(submissions: Path, out: Path, config: _Config, *,
+                grade: Callable[[GradeTask], dict[str, Any]], started: float) -> dict[str, Any]:
     ledger = Ledger(out / "ledger.jsonl")
     previous = ledger.load()
-    fingerprint = suite_fingerprint(suite_root, seed)
+    fingerprint = suite_fingerprint(config.suite_root, config.seed)
 
     entries: dict[str, dict[str, Any]] = {}
     todo: list[tuple[Found, str, str]] = []
@@ -328,61 +300,62 @@ def _run_locked(submissions: Path, out: Path, suite_root: Path, seed: int, *, jo
             entries[found.student_id] = old
             reused += 1
         elif not found.gradable:
-            entry = _entry(found, key, digest, _not_graded(found.status, found.message))
-            write_status_feedback(out / entry["out_dir"], found.student_id, found.status,
-                                  found.message)
+            folder = out / "students" / safe_dirname(found.student_id)
+            summary = not_graded(folder, found.student_id, found.status, found.message)
+            entry = _entry(found, key, digest, summary)
             ledger.append(entry)
             entries[found.student_id] = entry
         else:
-            entries[found.student_id] = {"student_id": found.student_id, "status": PENDING,
+            entries[found.student_id] = {"student_id": found.student_id,
+                                         "status": SubmissionStatus.PENDING.value,
                                          "content_hash": digest, "meta": dict(found.meta)}
             todo.append((found, key, digest))
-    write_grades_csv(out / "grades.csv", list(entries.values()))
 
+    def book() -> Gradebook:
+        return Gradebook.of(entries.values(), config.assignment)
+
+    grades_csv.write(book(), out)
     by_id = {found.student_id: (found, key, digest) for found, key, digest in todo}
     hide = (str(submissions), str(out))
     tasks = [GradeTask(found.student_id, str(stage(found, out / STAGING)),
                        str(fresh_dir(out / "students" / safe_dirname(found.student_id))),
-                       str(suite_root), seed, hide, probe_timeout, total_timeout)
+                       str(config.suite_root), config.seed, hide, config.probe_timeout,
+                       config.total_timeout)
              for found, _, _ in todo]
     last_csv = time.monotonic()
     if tasks:
-        pool = make_executor(executor, jobs)
+        pool = make_executor(config.executor, config.jobs)
         try:
             with _Progress(len(tasks), reused) as progress:
-                for task, result in pool.run(grade, tasks):
+                for task, summary in pool.run(grade, tasks):
                     found, key, digest = by_id[task.student_id]
-                    if isinstance(result, BaseException):
-                        status = ("grader crashed" if isinstance(result, WorkerDied)
-                                  else "grader error")
-                        message = f"{type(result).__name__}: {result}"
-                        write_status_feedback(Path(task.out_dir), task.student_id, status,
-                                              "The grader failed on this submission; your "
-                                              "instructor has been told.")
-                        result = _not_graded(status, message)
-                    entry = _entry(found, key, digest, result)
+                    if isinstance(summary, BaseException):
+                        status = (SubmissionStatus.GRADER_CRASHED
+                                  if isinstance(summary, WorkerDied)
+                                  else SubmissionStatus.GRADER_ERROR)
+                        why = f"{type(summary).__name__}: {summary}"
+                        summary = not_graded(Path(task.out_dir), task.student_id, status,
+                                             "The grader failed on this submission; your "
+                                             "instructor has been told.")
+                        summary["message"] = why
+                    entry = _entry(found, key, digest, summary)
                     ledger.append(entry)
                     entries[found.student_id] = entry
                     if time.monotonic() - last_csv >= CSV_EVERY:  # cheap for a big class too
-                        write_grades_csv(out / "grades.csv", list(entries.values()))
+                        grades_csv.write(book(), out)
                         last_csv = time.monotonic()
-                    progress.advance(is_graded(entry))
+                    progress.advance(bool(entry.get("graded")))
         finally:
             pool.close()
     shutil.rmtree(out / STAGING, ignore_errors=True)
 
-    final = list(entries.values())
-    write_grades_csv(out / "grades.csv", final)
-    write_canvas_csv(out / "canvas_import.csv", final, assignment)
-    if report:
-        from grader.class_report import write_class_report
-
-        write_class_report(out, final)
+    final = book()
+    write_class_reports(final, out, ["grades", "canvas", *(["report"] if config.report else [])])
     seconds = time.perf_counter() - started
     statuses: dict[str, int] = {}
-    for entry in final:
+    for entry in final.entries:
         statuses[entry["status"]] = statuses.get(entry["status"], 0) + 1
-    return {"students": len(final), "graded": len(tasks), "reused": reused,
+    return {"students": len(final.entries), "graded": len(tasks), "reused": reused,
             "statuses": statuses, "seconds": seconds, "out": out}
 
 
@@ -392,7 +365,7 @@ def main(args: argparse.Namespace) -> int:
                             suite=args.suite, probe_timeout=args.probe_timeout,
                             total_timeout=args.total_timeout, assignment=args.assignment,
                             executor=args.executor, report=not args.no_report)
-    except (ValueError, FileNotFoundError, NotADirectoryError, NotImplementedError) as exc:
+    except (ValueError, FileNotFoundError, NotADirectoryError) as exc:
         print(f"grader batch: {exc}", file=sys.stderr)
         return 2
     graded, seconds = summary["graded"], summary["seconds"]

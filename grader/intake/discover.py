@@ -23,12 +23,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-OK = "ok"
-DUPLICATE = "duplicate id"
-EMPTY = "empty submission"
-STRAY = "stray file"
-SYMLINK = "symlink"
-BAD_NAME = "invalid file name"
+from grader.intake.submission import content_hash as hash_entries
+from grader.intake.submission import tree_files
+from grader.outcome import SubmissionStatus as Status
 
 #: Entries every bulk download or file manager leaves behind; never a student.
 IGNORED = {"__MACOSX", "Thumbs.db", "desktop.ini", "submission_metadata.yml",
@@ -45,7 +42,7 @@ class Found:
     """One student's submission as found on disk (not yet unpacked or trusted)."""
 
     student_id: str
-    status: str = OK
+    status: Status = Status.OK
     message: str = ""
     path: Path | None = None  # a folder or a .zip, ready for grade_submission
     files: dict[str, Path] = field(default_factory=dict)  # loose files: name in submission -> path
@@ -53,7 +50,7 @@ class Found:
 
     @property
     def gradable(self) -> bool:
-        return self.status == OK
+        return self.status.gradable
 
 
 def display_name(name: str) -> str:
@@ -178,21 +175,21 @@ def _plain_entry(entry: Path, student_id: str | None = None) -> Found:
     name = entry.name
     sid = student_id or (name[:-4] if name.lower().endswith(".zip") else name)
     if not utf8_name(name):
-        return Found(display_name(sid), BAD_NAME,
+        return Found(display_name(sid), Status.BAD_NAME,
                      f"{display_name(name)!r}: the name is not valid UTF-8; rename it to the "
                      "student id", meta={"layout": "plain"})
     if entry.is_symlink():
-        return Found(sid, SYMLINK, f"{name}: a symbolic link is not followed; copy the "
+        return Found(sid, Status.SYMLINK, f"{name}: a symbolic link is not followed; copy the "
                                    "submission in instead", meta={"layout": "plain"})
     if entry.is_dir():
         if not any(p.is_file() and not _hidden(p.relative_to(entry)) for p in entry.rglob("*")):
-            return Found(sid, EMPTY, f"{name}/ holds no file", meta={"layout": "plain"})
+            return Found(sid, Status.EMPTY, f"{name}/ holds no file", meta={"layout": "plain"})
         return Found(sid, path=entry, meta={"layout": "plain"})
     if entry.is_file() and name.lower().endswith(".zip"):
         if entry.stat().st_size == 0:
-            return Found(sid, EMPTY, f"{name} is an empty file", meta={"layout": "plain"})
+            return Found(sid, Status.EMPTY, f"{name} is an empty file", meta={"layout": "plain"})
         return Found(sid, path=entry, meta={"layout": "plain"})
-    return Found(sid, STRAY, f"{name}: not a folder or a .zip, so not a submission "
+    return Found(sid, Status.STRAY, f"{name}: not a folder or a .zip, so not a submission "
                              "(expected one folder or .zip per student)",
                  meta={"layout": "plain", "stray": "1"})
 
@@ -221,10 +218,10 @@ def _canvas_student(uid: str, items: list[tuple[Path, re.Match[str]]]) -> Found:
     for path, match in sorted(items, key=lambda pm: pm[0].name):
         files.setdefault(original_name(match.group("file")), path)
     if zips:
-        return Found(uid, STRAY, "a .zip next to loose files: submit either one .zip or the "
+        return Found(uid, Status.STRAY, "a .zip next to loose files: submit either one .zip or the "
                                  "files themselves", meta=meta)
     if all(path.stat().st_size == 0 for path in files.values()):
-        return Found(uid, EMPTY, "every submitted file is empty", files=files, meta=meta)
+        return Found(uid, Status.EMPTY, "every submitted file is empty", files=files, meta=meta)
     return Found(uid, files=files, meta=meta)
 
 
@@ -239,8 +236,9 @@ def _merge_duplicates(found: list[Found]) -> list[Found]:
             merged.append(items[0])
             continue
         sources = ", ".join(sorted(_source(i) for i in items))
-        merged.append(Found(sid, DUPLICATE, f"{len(items)} submissions carry this id ({sources}): "
-                                            "keep one and grade again", meta=items[0].meta))
+        merged.append(Found(sid, Status.DUPLICATE, f"{len(items)} submissions carry this id "
+                                                   f"({sources}): keep one and grade again",
+                            meta=items[0].meta))
     return merged
 
 
@@ -253,42 +251,13 @@ def _source(item: Found) -> str:
 
 
 def content_hash(item: Found) -> str:
-    """SHA-256 of what was submitted (names and bytes; links by target, never followed)."""
-    digest = hashlib.sha256()
+    """The content hash of what was submitted (names and bytes; links by target, never
+    followed), and of why it cannot be graded, if it cannot."""
     if item.path is not None and item.path.is_dir():
-        for path in sorted(item.path.rglob("*"), key=lambda p: os.fsencode(str(p))):
-            rel = os.fsencode(str(path.relative_to(item.path)))
-            if path.is_symlink():
-                digest.update(b"L" + rel + b"\0" + os.fsencode(os.readlink(path)) + b"\0")
-            elif path.is_file():
-                digest.update(b"F" + rel + b"\0")
-                _update_file(digest, path)
+        entries = tree_files(item.path)
     elif item.path is not None:
-        digest.update(b"Z")
-        _update_file(digest, item.path)
+        entries = [(item.path.name, item.path)]
     else:
-        for name, path in sorted(item.files.items()):
-            digest.update(b"F" + name.encode("utf-8", "backslashreplace") + b"\0")
-            _update_file(digest, path)
-    if not item.gradable:
-        digest.update(b"S" + item.status.encode() + item.message.encode("utf-8", "replace"))
-    return digest.hexdigest()
-
-
-def _update_file(digest: hashlib._Hash, path: Path) -> None:
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    digest.update(b"\0")
-
-
-def find_suite_root(given: Path | None = None) -> Path:
-    """The folder holding ``spec_tests/``: ``given``, else the current folder, else the one
-    gradspec was installed from."""
-    candidates = [Path(given)] if given is not None else [
-        Path.cwd(), Path(__file__).resolve().parent.parent]
-    for candidate in candidates:
-        if (candidate / "spec_tests").is_dir():
-            return candidate.resolve()
-    raise FileNotFoundError(f"no spec_tests/ folder in {', '.join(map(str, candidates))}: "
-                            "pass --suite DIR (the folder holding spec_tests/)")
+        entries = sorted(item.files.items())
+    extra = "" if item.gradable else f"{item.status.value}\0{item.message}"
+    return hash_entries(entries, extra)

@@ -1,42 +1,14 @@
-"""Where a batch's grading tasks run: the seam between ``grader batch`` and the machines.
-
-An executor takes a picklable function and picklable tasks and yields ``(task, result)`` as
-each finishes, in any order; a task whose worker died yields ``(task, WorkerDied)``. The batch
-driver needs nothing else, so a class that outgrows one machine swaps :class:`LocalExecutor`
-for one that fans the same tasks out to a cluster (Dask distributed, Ray): the tasks carry
-paths on a shared filesystem and return small dicts.
-"""
+"""The local executor: a pool of worker processes on this machine."""
 
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
-T = TypeVar("T")
-
-
-class WorkerDied(RuntimeError):
-    """The process grading a task died: the task failed, the batch goes on."""
-
-
-class Executor(Protocol):
-    """Runs ``fn(task)`` for every task and yields ``(task, result or exception)``."""
-
-    def run(self, fn: Callable[[T], Any], tasks: Iterable[T]) -> Iterator[tuple[T, Any]]: ...
-
-    def close(self) -> None: ...
-
-
-def default_jobs() -> int:
-    """The cores this process may use (affinity-aware), at least one."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
+from grader.run.executors import T, WorkerDied, default_jobs
 
 
 class LocalExecutor:
@@ -101,59 +73,3 @@ class LocalExecutor:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
-
-
-class DistributedExecutor:
-    """Placeholder for fanning a batch out to a cluster; see the README, "A large class".
-
-    The design: ``run`` submits ``fn(task)`` through ``distributed.Client.submit`` (or Ray's
-    ``ray.remote``) and yields from ``as_completed``; tasks and results are already small and
-    picklable, submissions and the output folder must sit on a filesystem every worker
-    mounts, and each worker needs gradspec installed (same constraints.txt).
-    """
-
-    engine = "a distributed engine"
-    install = "pip install 'dask[distributed]'"
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        raise NotImplementedError(
-            f"{type(self).__name__}: not implemented yet: install {self.engine} "
-            f"({self.install}), then implement run() by submitting each task to the cluster "
-            "and yielding results as they complete (see grader/executors.py); until then use "
-            "the local executor (--executor local)")
-
-    def run(self, fn: Callable[[T], Any], tasks: Iterable[T]) -> Iterator[tuple[T, Any]]:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        pass
-
-
-class DaskExecutor(DistributedExecutor):
-    """Dask distributed (``distributed.Client``): not implemented yet."""
-
-    engine = "dask.distributed"
-    install = "pip install 'dask[distributed]'"
-
-
-class RayExecutor(DistributedExecutor):
-    """Ray (``ray.remote`` tasks): not implemented yet."""
-
-    engine = "ray"
-    install = "pip install ray"
-
-
-EXECUTORS: dict[str, Callable[..., Executor]] = {
-    "local": LocalExecutor,
-    "dask": DaskExecutor,
-    "ray": RayExecutor,
-}
-
-
-def make_executor(name: str, jobs: int | None = None) -> Executor:
-    """The executor called ``name`` (``local``, ``dask``, ``ray``) with ``jobs`` workers."""
-    try:
-        factory = EXECUTORS[name]
-    except KeyError:
-        raise ValueError(f"unknown executor {name!r}; choose from {sorted(EXECUTORS)}") from None
-    return factory(jobs)

@@ -15,8 +15,11 @@ import shutil
 import stat
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+from grader.outcome import SubmissionStatus as Status
 
 MAX_TOTAL_BYTES = 50 << 20
 MAX_FILE_BYTES = 20 << 20
@@ -29,7 +32,7 @@ IGNORED_SUFFIXES = (".pyc", ".pyo")
 class SubmissionError(Exception):
     """The submission cannot be graded; ``status`` says why in a word or two."""
 
-    def __init__(self, status: str, message: str):
+    def __init__(self, status: Status, message: str):
         super().__init__(message)
         self.status = status
         self.message = message
@@ -41,7 +44,7 @@ class PreparedSubmission:
 
     source: Path
     path: Path
-    status: str = "ok"
+    status: Status = Status.OK
     message: str = ""
     hash: str = ""
     files: list[str] = field(default_factory=list)
@@ -84,7 +87,7 @@ def copy_tree_safely(src: Path, dst: Path, *, max_bytes: int = MAX_TOTAL_BYTES,
             total += st.st_size
             files += 1
             if total > max_bytes or files > max_files:
-                raise SubmissionError("too large", f"more than {max_bytes >> 20} MiB or "
+                raise SubmissionError(Status.TOO_LARGE, f"more than {max_bytes >> 20} MiB or "
                                       f"{max_files} files")
             shutil.copyfile(os.path.join(root, name), dst / rel, follow_symlinks=False)
     return skipped
@@ -103,11 +106,11 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 def _safe_relative(name: str) -> PurePosixPath:
     path = PurePosixPath(name.replace("\\", "/"))
     if path.is_absolute() or (path.parts and ":" in path.parts[0]):
-        raise SubmissionError("unsafe zip", f"member {name!r} has an absolute path")
+        raise SubmissionError(Status.UNSAFE_ZIP, f"member {name!r} has an absolute path")
     if ".." in path.parts:
-        raise SubmissionError("unsafe zip", f"member {name!r} points outside the folder (..)")
+        raise SubmissionError(Status.UNSAFE_ZIP, f"member {name!r} points outside the folder (..)")
     if any(ord(c) < 32 for c in name):
-        raise SubmissionError("invalid zip", f"member {name!r} has control characters")
+        raise SubmissionError(Status.INVALID_ZIP, f"member {name!r} has control characters")
     return path
 
 
@@ -116,7 +119,7 @@ def extract_zip_safely(archive: Path, dst: Path) -> None:
     try:
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise SubmissionError("invalid zip", f"not a readable zip file: {exc}") from None
+        raise SubmissionError(Status.INVALID_ZIP, f"not a readable zip file: {exc}") from None
     with zf:
         plan: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
         total = 0
@@ -127,22 +130,22 @@ def extract_zip_safely(archive: Path, dst: Path) -> None:
                 continue
             mode = info.external_attr >> 16
             if stat.S_ISLNK(mode):
-                raise SubmissionError("unsafe zip", f"member {name!r} is a symbolic link")
+                raise SubmissionError(Status.UNSAFE_ZIP, f"member {name!r} is a symbolic link")
             if info.is_dir():
                 continue
             if stat.S_IFMT(mode) not in (0, stat.S_IFREG):
-                raise SubmissionError("unsafe zip", f"member {name!r} is not a regular file")
+                raise SubmissionError(Status.UNSAFE_ZIP, f"member {name!r} is not a regular file")
             total += info.file_size
             if info.file_size > MAX_FILE_BYTES or total > MAX_TOTAL_BYTES:
-                raise SubmissionError("too large", f"more than {MAX_TOTAL_BYTES >> 20} MiB "
+                raise SubmissionError(Status.TOO_LARGE, f"more than {MAX_TOTAL_BYTES >> 20} MiB "
                                       "once extracted")
             if info.file_size > 1 << 20 and info.file_size > MAX_RATIO * max(1,
                                                                              info.compress_size):
-                raise SubmissionError("too large", f"member {name!r} compresses more than "
+                raise SubmissionError(Status.TOO_LARGE, f"member {name!r} compresses more than "
                                       f"{MAX_RATIO}:1 (a zip bomb?)")
             plan.append((info, rel))
         if len(plan) > MAX_FILES:
-            raise SubmissionError("too large", f"more than {MAX_FILES} files")
+            raise SubmissionError(Status.TOO_LARGE, f"more than {MAX_FILES} files")
         dst.mkdir(parents=True, exist_ok=True)
         for info, rel in plan:
             target = dst.joinpath(*rel.parts)
@@ -153,12 +156,12 @@ def extract_zip_safely(archive: Path, dst: Path) -> None:
                     while chunk := src.read(1 << 16):
                         written += len(chunk)
                         if written > info.file_size:  # a header that lies about the size
-                            raise SubmissionError("too large", f"member {rel} is larger than "
+                            raise SubmissionError(Status.TOO_LARGE, f"member {rel} is larger than "
                                                   "its header says")
                         out.write(chunk)
             except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError,
                     NotImplementedError, RuntimeError) as exc:
-                raise SubmissionError("invalid zip", f"cannot extract {rel}: {exc}") from None
+                raise SubmissionError(Status.INVALID_ZIP, f"cannot extract {rel}: {exc}") from None
 
 
 def unwrap_single_folder(path: Path) -> Path:
@@ -170,17 +173,33 @@ def unwrap_single_folder(path: Path) -> Path:
         path = entries[0]
 
 
-def content_hash(folder: Path) -> tuple[str, list[str]]:
-    """sha256 over the sorted relative paths and bytes of every file; and those paths."""
-    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
-                   if p.is_file() and not p.is_symlink())
+def tree_files(folder: Path) -> list[tuple[str, Path]]:
+    """(relative POSIX path, path) of every regular file and link under ``folder``, in a
+    stable order; links are listed, never followed."""
+    entries = []
+    for path in folder.rglob("*"):
+        if path.is_symlink() or path.is_file():
+            entries.append((path.relative_to(folder).as_posix(), path))
+    return sorted(entries, key=lambda e: os.fsencode(e[0]))
+
+
+def content_hash(entries: Iterable[tuple[str, Path]], extra: str = "") -> str:
+    """SHA-256 of what was submitted: each entry's name and bytes (a link by its target),
+    then ``extra``. The one content hash of gradspec: of a prepared folder (so a .zip and the
+    folder it holds hash alike), of a class's raw entries when a batch looks for changes."""
     digest = hashlib.sha256()
-    for rel in files:
-        data = (folder / rel).read_bytes()
-        digest.update(rel.encode("utf-8", errors="surrogateescape"))
-        digest.update(b"\0" + str(len(data)).encode() + b"\0")
-        digest.update(data)
-    return digest.hexdigest(), files
+    for name, path in entries:
+        encoded = name.encode("utf-8", errors="surrogateescape")
+        if path.is_symlink():
+            digest.update(b"L" + encoded + b"\0" + os.fsencode(os.readlink(path)) + b"\0")
+            continue
+        digest.update(b"F" + encoded + b"\0" + str(path.stat().st_size).encode() + b"\0")
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    if extra:
+        digest.update(b"S" + extra.encode("utf-8", "replace"))
+    return digest.hexdigest()
 
 
 def prepare_submission(source: Path, dest: Path | None = None) -> PreparedSubmission:
@@ -191,7 +210,7 @@ def prepare_submission(source: Path, dest: Path | None = None) -> PreparedSubmis
     notes = []
     try:
         if source.is_symlink():
-            raise SubmissionError("unsafe submission", f"{source.name} is a symbolic link")
+            raise SubmissionError(Status.UNSAFE, f"{source.name} is a symbolic link")
         if source.is_dir():
             skipped = copy_tree_safely(source, dest)
             if skipped:
@@ -199,15 +218,16 @@ def prepare_submission(source: Path, dest: Path | None = None) -> PreparedSubmis
         elif source.is_file():
             extract_zip_safely(source, dest)
         else:
-            raise SubmissionError("missing", f"{source} does not exist")
+            raise SubmissionError(Status.MISSING, f"{source} does not exist")
         out.path = unwrap_single_folder(dest)
-        out.hash, out.files = content_hash(out.path)
+        entries = tree_files(out.path)
+        out.hash, out.files = content_hash(entries), [name for name, _ in entries]
         if not out.files:
-            raise SubmissionError("empty", "the submission holds no files")
+            raise SubmissionError(Status.EMPTY, "the submission holds no files")
     except SubmissionError as exc:
         out.status, out.message = exc.status, exc.message
         if source.is_file() and not source.is_symlink():
-            out.hash = hashlib.sha256(source.read_bytes()).hexdigest()
+            out.hash = content_hash([(source.name, source)])
         shutil.rmtree(dest, ignore_errors=True)
         dest.mkdir(parents=True, exist_ok=True)
         out.path = dest

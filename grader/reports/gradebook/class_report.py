@@ -8,50 +8,32 @@ the PNGs as base64, so the single file can be mailed or uploaded as it is.
 from __future__ import annotations
 
 import base64
-import json
-import re
 from collections import defaultdict
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from grader.gradebook import PENDING, atomic_write_text, class_max, exercises_of
+from grader.atomic import atomic_write_text
+from grader.reports.gradebook import Gradebook
 from grader.scoring import fmt_points
 
-TEMPLATES = Path(__file__).parent / "reports" / "templates"
-_CASE = re.compile(r"\s*\[.*\]$")
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
-def students_of(entries: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """Entries that are students with a verdict (not a stray file, not pending)."""
-    return sorted((e for e in entries
-                   if e.get("status") != PENDING and not (e.get("meta") or {}).get("stray")),
-                  key=lambda e: e["student_id"])
+def pass_rates(book: Gradebook) -> list[tuple[str, float, int]]:
+    """(test, fraction of its applicable cases passed over the class, cases) in suite order.
 
-
-def pass_rates(out: Path, entries: list[Mapping[str, Any]]) -> list[tuple[str, float, int]]:
-    """(test, fraction of its graded cases passed over the class, cases) in suite order.
-
-    Read from every student's ``results.json``; a test's parametrized cases count apart.
-    Only submissions the suite ran on count: an unreadable zip says nothing
-    about a test.
+    From each entry's summary (per test function: passed and applicable cases). Only
+    submissions the suite ran on count: an unreadable zip says nothing about a test.
     """
     passed: dict[str, int] = defaultdict(int)
     total: dict[str, int] = defaultdict(int)
-    for entry in entries:
-        if not entry.get("graded", entry.get("status") == "ok"):
+    for entry in book.students:
+        if not entry.get("graded"):
             continue
-        path = out / str(entry.get("out_dir", "")) / "results.json"
-        try:
-            tests = json.loads(path.read_text(encoding="utf-8")).get("tests") or []
-        except (OSError, ValueError, AttributeError):
-            continue
-        for test in tests:
-            if not isinstance(test, dict) or not float(test.get("max_score") or 0.0):
-                continue  # skipped here (absent device): not applicable
-            name = _CASE.sub("", str(test.get("name", "?")))
-            total[name] += 1
-            passed[name] += test.get("status") == "passed"
+        for test in entry.get("tests") or []:
+            if test.get("cases"):
+                total[test["test"]] += int(test["cases"])
+                passed[test["test"]] += int(test["passed"])
     return [(name, passed[name] / total[name], total[name]) for name in total]
 
 
@@ -63,7 +45,7 @@ def _figure_files(fig: Any, folder: Path, stem: str) -> Path:
     return png
 
 
-def draw_figures(out: Path, students: list[Mapping[str, Any]],
+def draw_figures(out: Path, book: Gradebook,
                  rates: list[tuple[str, float, int]]) -> dict[str, Path]:
     """Write the three figures (PNG + SVG) under ``out/figures``; return their PNG paths."""
     import matplotlib
@@ -74,8 +56,9 @@ def draw_figures(out: Path, students: list[Mapping[str, Any]],
 
     plt.rcParams.update({"svg.hashsalt": "gradspec", "figure.max_open_warning": 0})
     folder = out / "figures"
-    maximum = class_max(students) or 1.0
-    totals = np.array([float(e.get("score") or 0.0) for e in students])
+    students = book.students
+    maximum = float(book.possible) or 1.0
+    totals = np.array([float(book.score(e)) for e in students])
     made: dict[str, Path] = {}
 
     fig, ax = plt.subplots(figsize=(7, 3.6))
@@ -108,16 +91,14 @@ def draw_figures(out: Path, students: list[Mapping[str, Any]],
     made["pass_rate_per_test"] = _figure_files(fig, folder, "pass_rate_per_test")
     plt.close(fig)
 
-    exercises = exercises_of(students)
+    exercises = book.exercises
     fig, ax = plt.subplots(figsize=(max(4.5, 1.6 * len(exercises) + 2), 3.8))
     if exercises:
         data, possible = [], []
         for ex in exercises:
-            points = [float((e.get("per_exercise") or {}).get(ex, [0.0, 0.0])[0])
-                      for e in students]
-            data.append(points)
-            possible.append(max((float((e.get("per_exercise") or {}).get(ex, [0, 0])[1])
-                                 for e in students), default=0.0))
+            got = [book.exercise_points(e, ex) or (0, 0) for e in students]
+            data.append([float(earned) for earned, _ in got])
+            possible.append(max((float(p) for _, p in got), default=0.0))
         positions = np.arange(1, len(exercises) + 1)
         ax.boxplot(data, positions=positions, widths=0.5, showmeans=True, showfliers=False)
         for pos, points in zip(positions, data, strict=True):
@@ -135,37 +116,36 @@ def draw_figures(out: Path, students: list[Mapping[str, Any]],
     return made
 
 
-def summary_stats(students: list[Mapping[str, Any]]) -> dict[str, str]:
+def summary_stats(book: Gradebook) -> dict[str, str]:
     """Mean, median, min and max of the totals, as text."""
-    totals = sorted(float(e.get("score") or 0.0) for e in students)
+    totals = sorted(book.score(e) for e in book.students)
     if not totals:
         return {}
     mid = len(totals) // 2
     median = totals[mid] if len(totals) % 2 else (totals[mid - 1] + totals[mid]) / 2
-    return {"students": str(len(totals)), "mean": f"{sum(totals) / len(totals):.2f}",
+    return {"students": str(len(totals)), "mean": fmt_points(sum(totals) / len(totals)),
             "median": fmt_points(median), "min": fmt_points(totals[0]),
-            "max": fmt_points(totals[-1]), "possible": fmt_points(class_max(students))}
+            "max": fmt_points(totals[-1]), "possible": fmt_points(book.possible)}
 
 
-def render_html(out: Path, entries: list[Mapping[str, Any]], figures: dict[str, Path],
+def render_html(book: Gradebook, figures: dict[str, Path],
                 rates: list[tuple[str, float, int]]) -> str:
     """The report page: figures inlined as base64 PNG, every student's row, status counts."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(
         default=True, default_for_string=True), keep_trailing_newline=True)
-    students = students_of(entries)
-    exercises = exercises_of(students)
+    exercises = book.exercises
     statuses: dict[str, int] = defaultdict(int)
-    for entry in entries:
+    for entry in book.entries:
         statuses[str(entry.get("status"))] += 1
     rows = []
-    for entry in sorted(entries, key=lambda e: e["student_id"]):
-        per = entry.get("per_exercise") or {}
+    for entry in book.entries:
+        got = [book.exercise_points(entry, ex) for ex in exercises]
         rows.append({
             "id": entry["student_id"],
-            "points": [fmt_points(float(per[ex][0])) if ex in per else "–" for ex in exercises],
-            "total": fmt_points(float(entry.get("score") or 0.0)),
+            "points": [fmt_points(g[0]) if g is not None else "–" for g in got],
+            "total": fmt_points(book.score(entry)),
             "status": str(entry.get("status")),
             "ok": entry.get("status") == "ok",  # graded with no exercise left untested
             "feedback": f"{entry['out_dir']}/feedback.html" if entry.get("out_dir") else "",
@@ -174,17 +154,16 @@ def render_html(out: Path, entries: list[Mapping[str, Any]], figures: dict[str, 
     images = {name: base64.b64encode(path.read_bytes()).decode("ascii")
               for name, path in figures.items()}
     return env.get_template("class_report.html.j2").render(
-        stats=summary_stats(students), statuses=sorted(statuses.items()), rows=rows,
-        exercises=exercises, images=images, possible=fmt_points(class_max(students)),
+        stats=summary_stats(book), statuses=sorted(statuses.items()), rows=rows,
+        exercises=exercises, images=images, possible=fmt_points(book.possible),
         rates=[(name, f"{100 * rate:.0f}", n) for name, rate, n in rates])
 
 
-def write_class_report(out: Path, entries: list[Mapping[str, Any]]) -> Path:
+def write(book: Gradebook, out: Path) -> Path:
     """Draw the figures and write ``out/report.html``; return its path."""
     out = Path(out)
-    students = students_of(entries)
-    rates = pass_rates(out, students)
-    figures = draw_figures(out, students, rates)
+    rates = pass_rates(book)
+    figures = draw_figures(out, book, rates)
     path = out / "report.html"
-    atomic_write_text(path, render_html(out, entries, figures, rates))
+    atomic_write_text(path, render_html(book, figures, rates))
     return path

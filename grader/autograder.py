@@ -1,0 +1,111 @@
+"""``grader gradescope``: Gradescope's ``run_autograder``.
+
+Grades ``ROOT/submission`` (a folder of files, or a folder holding one .zip) in isolation with
+the runner and writes ``ROOT/results/results.json`` plus the other reports next to it. The
+hidden tests' seed is resolved like every setting (``--seed-file``'s content, else
+``$GRADSPEC_SEED``, else the suite's ini, else the file the autograder zip carries,
+``ROOT/source/grading_seed``), never from anything the student uploads. A grader failure
+still leaves a ``results.json`` that says so, and a non-zero exit for the instructor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from grader import result as grade
+from grader import settings
+from grader.outcome import SubmissionStatus
+from grader.reports.run import write_run_reports
+from grader.result import Submission
+from grader.run.runner import grade_submission, print_result
+
+DEFAULT_ROOT = Path("/autograder")
+SEED_FILE = "grading_seed"
+#: Gradescope's default autograder timeout is 10 minutes: stop grading well before it.
+GRADESCOPE_TOTAL_TIMEOUT = 540.0
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", type=Path, default=DEFAULT_ROOT,
+                        help="Gradescope's folder: ROOT/submission in, ROOT/results out "
+                             "(default /autograder)")
+    parser.add_argument("--suite", type=Path, default=None, metavar="DIR",
+                        help="the spec suite (default ROOT/source, where Gradescope unpacks "
+                             "the autograder zip)")
+    parser.add_argument("--seed-file", type=Path, default=None,
+                        help=f"file holding the grading seed (default ROOT/source/{SEED_FILE}, "
+                             f"used when ${settings.SEED.env} is unset)")
+    settings.add_option(parser, settings.PROBE_TIMEOUT, "--probe-timeout", type=float)
+    settings.add_option(parser, settings.TOTAL_TIMEOUT, "--total-timeout", type=float,
+                        default=f"{GRADESCOPE_TOTAL_TIMEOUT:g}: keep it under the "
+                                "assignment's Gradescope timeout")
+
+
+def read_seed_file(path: Path) -> str | None:
+    """The seed text in ``path``, or None when there is no such file (or it is empty)."""
+    if not path.is_file():
+        return None
+    return path.read_text(encoding="utf-8").strip() or None
+
+
+def grading_seed(seed_file: Path | None, default_file: Path,
+                 ini: dict | None = None) -> settings.Setting:
+    """The hidden tests' seed: ``--seed-file``, else ``$GRADSPEC_SEED``, else the ini, else the
+    autograder zip's seed file, else the public default."""
+    return settings.resolve(settings.SEED, cli=read_seed_file(seed_file) if seed_file else None,
+                            ini=ini, default=read_seed_file(default_file),
+                            default_from=f"file {default_file}")
+
+
+def submission_path(submission_dir: Path) -> Path:
+    """What to grade: the upload folder, or the one .zip that is all it holds."""
+    entries = [p for p in submission_dir.iterdir() if not p.name.startswith(".")] \
+        if submission_dir.is_dir() else []
+    if len(entries) == 1 and entries[0].is_file() and entries[0].suffix.lower() == ".zip":
+        return entries[0]
+    return submission_dir
+
+
+def main(args: argparse.Namespace) -> int:
+    root = Path(args.root).resolve()
+    suite = Path(args.suite).resolve() if args.suite else root / "source"
+    results_dir = root / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    default_file = suite / SEED_FILE
+    seed_file = Path(args.seed_file) if args.seed_file else default_file
+    ini = settings.suite_ini(suite)
+    try:
+        seed = grading_seed(seed_file if args.seed_file else None, default_file, ini).value
+        probe = settings.resolve(settings.PROBE_TIMEOUT, cli=args.probe_timeout, ini=ini)
+        total = settings.resolve(settings.TOTAL_TIMEOUT, cli=args.total_timeout, ini=ini,
+                                 default=GRADESCOPE_TOTAL_TIMEOUT)
+    except settings.SettingError as exc:
+        raise SystemExit(f"grader gradescope: {exc}") from None
+    submission = submission_path(root / "submission")
+    start = time.monotonic()
+    hide = tuple(p for p in (seed_file.resolve(), default_file.resolve(), results_dir)
+                 if p.exists())
+    try:
+        result = grade_submission(submission, results_dir, suite_root=suite, seed=seed,
+                                  probe_timeout=probe.value, hide_paths=hide,
+                                  total_timeout=total.value)
+    except Exception:  # the grader's own failure: say so in the results, not only in a log
+        traceback.print_exc()
+        failed = grade.build([], Submission(
+            path=str(submission), status=SubmissionStatus.GRADER_ERROR,
+            message="The autograder itself failed on this submission; your instructor has "
+                    "been shown the error."), execution_time=time.monotonic() - start)
+        write_run_reports(failed, results_dir)
+        return 1
+    print_result("grader gradescope", result, results_dir)
+    return 0
+
+
+if __name__ == "__main__":  # run_autograder may call ``python -m grader.autograder``
+    parser = argparse.ArgumentParser(prog="grader gradescope")
+    add_arguments(parser)
+    sys.exit(main(parser.parse_args()))

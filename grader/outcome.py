@@ -1,0 +1,61 @@
+"""The vocabulary of a grade: how a test ended, why it failed, what became of a submission.
+
+:class:`TestOutcome` is pytest's verdict on one case; :class:`FailureKind` (defined in
+:mod:`grader.runtime.outcome`, because the sandbox child speaks it too) says why a case
+failed; :class:`SubmissionStatus` says whether a submission was graded at all and, if not,
+why. Every report shows these labels; code compares the enums, never the labels.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from grader.runtime.outcome import Failure, FailureKind
+
+__all__ = ["Failure", "FailureKind", "SubmissionStatus", "TestOutcome"]
+
+
+class TestOutcome(StrEnum):
+    """pytest's verdict on one case: a skipped case (an absent GPU) is not applicable."""
+
+    __test__ = False  # not a test class, whatever pytest's collector thinks of the name
+
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class SubmissionStatus(StrEnum):
+    """What became of a submission: ``ok`` (the suite ran on it) or why nothing was graded."""
+
+    OK = "ok"
+    # found on disk, before anything is unpacked (grader.intake.discover)
+    DUPLICATE = "duplicate id"
+    EMPTY = "empty submission"
+    STRAY = "stray file"
+    SYMLINK = "symlink"
+    BAD_NAME = "invalid file name"
+    # unpacking (grader.intake.submission)
+    MISSING = "missing"
+    UNSAFE = "unsafe submission"
+    INVALID_ZIP = "invalid zip"
+    UNSAFE_ZIP = "unsafe zip"
+    TOO_LARGE = "too large"
+    # the run
+    IMPORT_ERROR = "import error"
+    TIMEOUT = "timeout"
+    INTERNAL_ERROR = "internal error"
+    # the batch
+    PENDING = "pending"
+    GRADER_ERROR = "grader error"
+    GRADER_CRASHED = "grader crashed"
+
+    @property
+    def gradable(self) -> bool:
+        return self is SubmissionStatus.OK
+
+    @property
+    def grader_fault(self) -> bool:
+        """Not the student's doing: recorded, and graded again by the next batch run."""
+        return self in (SubmissionStatus.INTERNAL_ERROR, SubmissionStatus.GRADER_ERROR,
+                        SubmissionStatus.GRADER_CRASHED)

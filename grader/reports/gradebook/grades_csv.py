@@ -1,0 +1,47 @@
+"""``grades.csv``: one row per student — id, points per exercise, total, max, status,
+graded-at, submission hash — sorted by id, the same bytes for the same ledger."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from pathlib import Path
+
+from grader.atomic import atomic_write_text
+from grader.reports.gradebook import Gradebook
+from grader.scoring import fmt_points, points
+
+FIXED = ["student_id"]
+TAIL = ["total", "max", "status", "graded_at", "submission_hash"]
+
+
+def to_csv(rows: Iterable[list[str]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def rows(book: Gradebook) -> list[list[str]]:
+    """The rows of ``grades.csv``, header first, one row per entry, sorted by student id."""
+    exercises = book.exercises
+    possible = book.possible
+    out = [FIXED + exercises + TAIL]
+    for entry in book.entries:
+        pending = book.pending(entry)
+        cells = []
+        for ex in exercises:
+            got = book.exercise_points(entry, ex)
+            cells.append(("" if pending else "0") if got is None else fmt_points(got[0]))
+        total = "" if pending else fmt_points(book.score(entry))
+        maximum = points(entry.get("max_score") or 0) or possible
+        out.append([entry["student_id"], *cells, total, fmt_points(maximum),
+                    str(entry.get("status", "")), str(entry.get("graded_at", "")),
+                    str(entry.get("submission_hash") or entry.get("content_hash", ""))])
+    return out
+
+
+def write(book: Gradebook, out: Path) -> Path:
+    path = out / "grades.csv"
+    atomic_write_text(path, to_csv(rows(book)))
+    return path

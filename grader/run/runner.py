@@ -1,0 +1,142 @@
+"""``grader run SUBMISSION``: grade one submission in isolation and write its reports.
+
+The submission (a folder or a .zip) is made safe (:mod:`grader.intake.submission`), then the
+suite runs in a pytest subprocess of the trusted grader with ``--isolated``: student code
+runs only in sandbox children (:mod:`grader.sandbox`), and only this process and its pytest
+child write results. The pytest child records every graded case; this process builds the
+run's one :class:`grader.result.RunResult` from those records and renders every report from
+it (:mod:`grader.reports.run`).
+
+Exit status, for GitHub Classroom and scripts:
+    0  graded, full marks
+    1  graded, points lost
+    2  could not grade: a bad submission (invalid or unsafe zip, empty, no module imports)
+       or an internal error (the suite did not run, or ran past the total time limit)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from grader import result as grade
+from grader import settings
+from grader.intake.submission import prepare_submission
+from grader.reports.run import write_run_reports
+from grader.result import RunResult, Submission
+from grader.run.launch import FreshPytest, PytestLauncher
+from grader.sandbox import HIDE_ENV, expected_protections
+from grader.scoring import fmt_points
+
+#: pytest plugins a grading run does without. ``logging`` attaches its capture handler to
+#: every non-propagating logger around each test phase (torch has dozens: 0.35 s of a 3.4 s
+#: run); ``unraisableexception`` runs gc.collect() repeatedly at exit. Nothing the grader
+#: reads comes from either.
+FAST_PYTEST = ("-p", "no:logging", "-p", "no:unraisableexception")
+RECORDS = "records.json"
+
+
+def _pytest_env(hide: Sequence[Path]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADSPEC_")}
+    env[HIDE_ENV] = os.pathsep.join(str(Path(p).resolve()) for p in hide)
+    env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+    return env
+
+
+def run_suite(impl: Path, records: Path, *, suite_root: Path, seed: int, probe_timeout: float,
+              hide_paths: Sequence[Path], total_timeout: float,
+              launcher: PytestLauncher | None = None) -> tuple[int | None, str]:
+    """Run the suite against ``impl`` in a pytest child process; (exit code or None, its log)."""
+    args = [str(suite_root / "spec_tests"),
+            "--impl", str(impl), "--isolated", "--grading-seed", str(seed),
+            "--probe-timeout", f"{probe_timeout:g}", "--gradspec-results", str(records),
+            "-p", "no:cacheprovider", "-q", *FAST_PYTEST]
+    return (launcher or FreshPytest()).run(args, cwd=suite_root, env=_pytest_env(hide_paths),
+                                           timeout=total_timeout)
+
+
+def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed: int,
+                     probe_timeout: float = settings.PROBE_TIMEOUT.default,
+                     hide_paths: Sequence[Path] = (),
+                     total_timeout: float = settings.TOTAL_TIMEOUT.default,
+                     launcher: PytestLauncher | None = None) -> RunResult:
+    """Grade one submission in isolation, write its reports into ``out_dir``, return its grade.
+
+    ``launcher`` starts the pytest run (default: a fresh interpreter; a batch worker passes
+    a :class:`grader.run.launch.ForkedPytest` that has the heavy imports done already).
+    """
+    start = time.monotonic()
+    submission, out_dir, suite_root = Path(submission), Path(out_dir), Path(suite_root).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="gradspec-run-"))
+    records: list[grade.TestRecord] = []
+    code: int | None = 0
+    try:
+        prepared = prepare_submission(submission, work / "submission")
+        log = f"not graded: {prepared.message}\n"
+        if prepared.status.gradable:  # a bad submission is not worth a suite run
+            hide = [*hide_paths, out_dir, submission, work]
+            code, log = run_suite(prepared.path, work / RECORDS, suite_root=suite_root,
+                                  seed=seed, probe_timeout=probe_timeout, hide_paths=hide,
+                                  total_timeout=total_timeout, launcher=launcher)
+            found = grade.read_records(work / RECORDS)
+            if found is None and code in (0, 1):
+                code = -1  # it claims to have run, but left no records: the grader's problem
+            records = found[0] if found else []
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    (out_dir / "pytest.log").write_text(log)
+    intake = Submission(path=str(submission), hash=prepared.hash, status=prepared.status,
+                        message=prepared.message)
+    result = grade.build(records, intake, exit_code=code, protections=expected_protections(),
+                         execution_time=time.monotonic() - start, mode="isolated",
+                         impl=str(submission))
+    write_run_reports(result, out_dir)
+    return result
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("submission", type=Path, help="a folder or a .zip of the student's files")
+    parser.add_argument("--out", type=Path, default=Path("out/run"),
+                        help="folder for results.json, junit.xml, feedback.md (default out/run)")
+    settings.add_option(parser, settings.SEED, "--seed", type=int)
+    settings.add_option(parser, settings.SUITE, "--suite", type=Path)
+    settings.add_option(parser, settings.PROBE_TIMEOUT, "--probe-timeout", type=float)
+    settings.add_option(parser, settings.TOTAL_TIMEOUT, "--total-timeout", type=float)
+
+
+def print_result(prog: str, result: RunResult, out_dir: Path) -> None:
+    """The run's grade on the terminal, from the same result the reports were written from."""
+    print(f"{prog}: {result.submission.path}: status {result.status_line}, "
+          f"{fmt_points(result.score)} / {fmt_points(result.max_score)} points")
+    for ex in result.exercises:
+        print(f"  {ex.name:<12} {fmt_points(ex.earned):>6} / {fmt_points(ex.possible)}")
+    if result.message:
+        print(f"  {result.message}")
+    print("  sandbox: " + ("; ".join(result.protections) or "unknown"))
+    print(f"  reports in {out_dir} ({result.execution_time:.1f} s)")
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        suite = settings.suite_root(args.suite)
+        ini = settings.suite_ini(suite)
+        seed = settings.resolve(settings.SEED, cli=args.seed, ini=ini)
+        probe = settings.resolve(settings.PROBE_TIMEOUT, cli=args.probe_timeout, ini=ini)
+        total = settings.resolve(settings.TOTAL_TIMEOUT, cli=args.total_timeout, ini=ini)
+    except settings.SettingError as exc:
+        print(f"grader run: {exc}", file=sys.stderr)
+        return 2
+    if seed.source is settings.Source.DEFAULT:
+        print(f"grader run: no grading seed given: the hidden tests use the public default "
+              f"{seed.value} ({settings.SEED.env} or --seed for real grading)", file=sys.stderr)
+    result = grade_submission(args.submission, args.out, suite_root=suite, seed=seed.value,
+                              probe_timeout=probe.value, total_timeout=total.value)
+    print_result("grader run", result, args.out)
+    return result.exit_status
