@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import socket
+import sys
 import time
 from pathlib import Path
 
@@ -270,6 +271,32 @@ def test_reference_hidden_tests_and_batch_folders_are_unreadable(tmp_path, spawn
         assert attack(subject, f"read:{numpy.__file__}").startswith("READ:")
     finally:
         subject.close()
+
+
+@needs_namespaces
+def test_the_child_sees_only_an_allowlist_of_the_machine(agent):
+    """Another copy of the course anywhere on the machine (here this very checkout, which the
+    toy suite's grading does not know to hide), other users' files, the grader's folders:
+    none of it is in the child's file system. The system's libraries and the Python
+    installation are, read-only."""
+    root = HERE.parent
+    for path in (root / "reference" / "cosine.py", root / "README.md", TOY / "reference"
+                 / "arith.py", Path(sys.executable).resolve().parents[2] / "README.md"):
+        if path.exists():
+            assert attack(agent, f"read:{path}").startswith("ERR:"), path
+    assert attack(agent, f"read:{numpy.__file__}").startswith("READ:")
+    assert attack(agent, "read:/etc/os-release").startswith(("READ:", "ERR:FileNotFound"))
+    assert attack(agent, f"write:{numpy.__file__}=x").startswith("ERR:")  # read-only
+    allowed = {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "dev", "proc",
+               "sys", "tmp", "var"}
+    for path in (*(Path(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)),
+                 agent.sandbox):
+        for form in (path.absolute(), path.resolve()):
+            allowed.add(form.parts[1])
+    seen = set(json.loads(attack(agent, "ls:/")))
+    assert seen <= allowed, seen - allowed
+    assert not set(json.loads(attack(agent, f"ls:{agent.sandbox.parent}"))) - {
+        agent.sandbox.name}  # no other sandbox, no other student's submission
 
 
 @needs_namespaces

@@ -15,20 +15,36 @@ import resource
 import signal
 from typing import Any
 
+MS_RDONLY = 1
 MS_NOSUID = 2
 MS_NODEV = 4
 MS_NOEXEC = 8
+MS_REMOUNT = 32
 MS_BIND = 4096
+MS_MOVE = 8192
 MS_REC = 16384
 MS_PRIVATE = 1 << 18
+MNT_DETACH = 2
 CLONE_NEWNS = 0x00020000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
 
-#: World-writable places two submissions could use to pass notes to each other.
-SHARED_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
+#: The system's programs and libraries: the only folders of the machine a child sees besides
+#: the Python installation and its own sandbox (read-only, all of them).
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+#: What of /etc the dynamic loader, the C library and Python's platform module read.
+SYSTEM_ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf",
+              "passwd", "group", "hosts", "host.conf", "os-release", "alternatives")
+#: World-writable places programs expect: each child gets empty ones of its own, so that two
+#: submissions can never pass notes to each other through them.
+PRIVATE_WRITABLE = ("tmp", "var/tmp", "dev/shm")
+#: Devices every program may use; GPUs (``/dev/nvidia*``) are added where present.
+DEVICES = ("null", "zero", "full", "random", "urandom")
+#: ``pivot_root`` has no libc wrapper: its system call number per architecture.
+_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "ppc64": 203,
+               "s390x": 217, "i686": 217, "armv7l": 218}
 
 RLIMITS = {
     "as": "RLIMIT_AS",
@@ -90,57 +106,97 @@ def hide_path(path: str) -> bool:
     return False
 
 
-def _closed_ancestor(path: str) -> str | None:
-    """The outermost folder on the way to ``path`` that other users cannot traverse."""
-    current = "/"
-    for part in [p for p in path.split("/") if p]:
-        current = os.path.join(current, part)
-        try:
-            if not os.stat(current).st_mode & 0o001:
-                return current
-        except OSError:
-            return None
-    return None
+def _bind(source: str, target: str, *, read_only: bool = True, devices: bool = False) -> None:
+    """Bind ``source`` (a path, or ``/proc/self/fd/N``) at ``target``, read-only by default;
+    ``target`` is made to match (a folder, or an empty file)."""
+    if os.path.isdir(source):
+        os.makedirs(target, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if not os.path.exists(target):
+            os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o644))
+    _mount(source, target, None, MS_BIND | MS_REC)
+    if read_only:
+        flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | (0 if devices else MS_NODEV)
+        _mount(None, target, None, flags)
 
 
-def _bind_from(handle: int, target: str) -> None:
-    os.makedirs(target, exist_ok=True)
-    _mount(f"/proc/self/fd/{handle}", target, None, MS_BIND | MS_REC)
+def _copy_link(path: str, new_root: str) -> None:
+    target = new_root + path
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    os.symlink(os.readlink(path), target)
+
+
+def _expose(path: str, new_root: str, **kwargs: bool) -> None:
+    """``path`` of the current root at the same path under ``new_root`` (links as links)."""
+    if os.path.islink(path):
+        _copy_link(path, new_root)
+    elif os.path.exists(path):
+        _bind(path, new_root + path, **kwargs)
+
+
+def _pivot_root(new_root: str) -> None:
+    """Make ``new_root`` the root of this mount namespace and drop the old one entirely."""
+    os.chdir(new_root)
+    number = _PIVOT_ROOT.get(os.uname().machine)
+    if number is None:  # no known pivot_root: move the mount over / and enter it
+        _mount(new_root, "/", None, MS_MOVE)
+        os.chroot(".")
+        os.chdir("/")
+        return
+    old = os.path.join(new_root, ".old-root")
+    os.mkdir(old, 0o700)
+    check(libc().syscall(number, new_root.encode(), old.encode()), "pivot_root")
+    os.chdir("/")
+    check(libc().umount2(b"/.old-root", MNT_DETACH), "unmount the old root")
+    os.rmdir("/.old-root")
 
 
 def confine_filesystem(sandbox: str, hide: list[str], expose: list[str], rw_dir: str,
                        rw_size: str, uid: int | None, gid: int | None) -> list[str]:
-    """Private temp folders, hidden paths, what must stay reachable re-attached.
+    """Give this mount namespace a new root that holds only what a child needs, by allowlist.
 
-    ``sandbox`` and the ``expose`` folders (the Python installation) may sit under a hidden
-    path (``/tmp``) or under a folder the unprivileged uid cannot enter (``/root``): handles
-    taken first let them be bound back at the same paths afterwards, alone in an empty tmpfs.
-    Returns what was covered.
+    Visible afterwards, at their usual paths: the system's programs and libraries
+    (:data:`SYSTEM_DIRS`, a few files of /etc), a minimal /dev (plus GPUs), the namespace's
+    /proc, /sys, the Python installation (``expose``) and the sandbox folder, all read-only;
+    the sandbox's writable ``rw_dir`` (a tmpfs with home/, tmp/, work/ for ``uid``) and
+    empty /tmp, /var/tmp and /dev/shm. Nothing else of the machine is there at all: other users'
+    files, other copies of the course, the grader's folders, the class's submissions.
+    ``hide`` paths are covered even inside what is exposed (a folder that holds the sandbox
+    is not covered: only the sandbox itself is in the new root). Returns what was exposed.
     """
-    keep = [sandbox] + [p for p in dict.fromkeys(expose) if os.path.isdir(p)]
+    keep = sorted({sandbox, *(p for p in expose if os.path.isdir(p))}, key=len)
+    # Handles first: these may sit under /tmp, which the new root's own /tmp covers.
     handles = [(os.open(p, os.O_PATH | os.O_DIRECTORY), p) for p in keep]
-    covered = []
-    for path in keep:
-        closed = _closed_ancestor(path)
-        if closed and closed not in covered:
-            mount_tmpfs(closed, size="1m", mode="755")
-            covered.append(closed)
-    for path in SHARED_WRITABLE:
-        if os.path.isdir(path) and not os.path.islink(path):
-            mount_tmpfs(path)
-            covered.append(path)
-    for path in hide:
-        if hide_path(path):
-            covered.append(path)
+    new_root = "/tmp"  # a fresh tmpfs over it, private to this namespace, becomes the root
+    mount_tmpfs(new_root, size="16m", mode="755")
+    for path in SYSTEM_DIRS:
+        _expose(path, new_root)
+    for name in SYSTEM_ETC:
+        _expose(os.path.join("/etc", name), new_root)
+    os.makedirs(new_root + "/dev", exist_ok=True)
+    gpus = [n for n in os.listdir("/dev") if n.startswith("nvidia")]
+    for name in (*DEVICES, *gpus):
+        _expose(os.path.join("/dev", name), new_root, read_only=False, devices=True)
+    for name in PRIVATE_WRITABLE:
+        os.makedirs(os.path.join(new_root, name), exist_ok=True)
+        mount_tmpfs(os.path.join(new_root, name))
+    _bind("/proc", new_root + "/proc", read_only=False)
+    if os.path.isdir("/sys"):
+        _bind("/sys", new_root + "/sys")
     for handle, path in handles:
-        _bind_from(handle, path)
+        _bind(f"/proc/self/fd/{handle}", new_root + path)
         os.close(handle)
-    mount_tmpfs(rw_dir, size=rw_size, mode="700", uid=uid, gid=gid)
+    mount_tmpfs(new_root + rw_dir, size=rw_size, mode="700", uid=uid, gid=gid)
+    _pivot_root(new_root)
     for sub in ("home", "tmp", "work"):
         os.mkdir(os.path.join(rw_dir, sub), 0o700)
         if uid is not None and gid is not None:
             os.chown(os.path.join(rw_dir, sub), uid, gid)
-    return covered
+    for path in hide:  # what is not there needs no hiding; a kept folder's parent must stay
+        if not any(k == path or k.startswith(path.rstrip("/") + "/") for k in keep):
+            hide_path(path)
+    return [*SYSTEM_DIRS, *keep]
 
 
 def apply_rlimits(limits: dict[str, int]) -> list[str]:

@@ -86,7 +86,9 @@ def describe_protections(namespaces: bool, uid: int | None,
     if namespaces:
         active += ["PID namespace (the whole tree dies with the child)",
                    "network namespace (no network)",
-                   "mount namespace (private /tmp, hidden suite, reference and batch paths)"]
+                   "mount namespace: a root of its own with only the system's libraries, the "
+                   "Python installation and the submission, read-only (nothing else of the "
+                   "machine is visible), and private /tmp, /var/tmp and /dev/shm"]
     else:
         active.append("process group (no namespaces here: network and files stay visible)")
     return active

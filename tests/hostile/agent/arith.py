@@ -142,6 +142,7 @@ def shout(s):
     verb, _, arg = s.partition(":")
     actions = {
         "read": lambda: _read(arg),
+        "ls": lambda: json.dumps(sorted(os.listdir(arg))),
         "connect": lambda: _connect(arg),
         "write": lambda: _write(arg),
         "env": lambda: json.dumps(dict(os.environ)),
