@@ -282,6 +282,7 @@ class RunResult:
         return {
             "status": self.status.value,
             "status_line": self.status_line,
+            "exit_status": self.exit_status,
             "message": self.message,
             "score": str(self.score),
             "max_score": str(self.max_score),

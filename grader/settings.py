@@ -115,9 +115,9 @@ PROBES = Knob("probes", "folder of the probe modules, relative to the suite root
               "spec_tests/probes", ini="gradspec_probes")
 CATEGORIES = Knob("categories", "markers that are test categories", (),
                   ini="gradspec_categories", parse=_words)
-PROBE_TIMEOUT = Knob("probe_timeout", "wall-clock seconds one probe call may take (isolated "
-                     "mode)", 30.0, "GRADSPEC_PROBE_TIMEOUT", "gradspec_probe_timeout",
-                     _positive_float)
+PROBE_TIMEOUT = Knob("probe_timeout", "wall-clock seconds one probe call may take when its "
+                     "test names no deadline (isolated mode)", 10.0,
+                     "GRADSPEC_PROBE_TIMEOUT", "gradspec_probe_timeout", _positive_float)
 TOTAL_TIMEOUT = Knob("total_timeout", "wall-clock seconds grading one submission may take",
                      900.0, "GRADSPEC_TOTAL_TIMEOUT", "gradspec_total_timeout",
                      _positive_float)

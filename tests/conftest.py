@@ -26,3 +26,15 @@ def spawn_mode(request: pytest.FixtureRequest) -> Zygote | bool:
     if request.param == "plain":
         return False
     return request.getfixturevalue("zygote")
+
+
+@pytest.fixture(params=["plain", "zygote"])
+def graded_spawn(request: pytest.FixtureRequest) -> str:
+    """How a graded run's sandbox children start: fresh (``grader run``) or forked from a
+    zygote (a batch worker); see tests/graded_runs.py."""
+    if request.param == "zygote" and start_zygote is not None:
+        from grader.sandbox import os_support
+
+        if not os_support()[0]:
+            pytest.skip("the zygote needs Linux namespaces (root)")
+    return request.param

@@ -16,11 +16,12 @@ import sys
 import time
 from pathlib import Path
 
+import graded_runs
 import numpy
 import pytest
+from graded_runs import Graded
 from sandbox_helpers import UidWatcher
 
-from grader.run.runner import grade_submission
 from grader.runtime.wire import Unsupported
 from grader.sandbox import IsolatedSubject, os_support
 from grader.subject import ProbeFailure
@@ -46,22 +47,14 @@ def make_submission(tmp_path: Path, hostile: str, files: tuple[str, ...] | None 
     return sub
 
 
-def grade(tmp_path: Path, sub: Path, suite: Path = TOY):
-    return grade_submission(sub, tmp_path / "out", suite_root=suite, seed=1234,
-                            probe_timeout=5.0, hide_paths=[sub], total_timeout=120.0)
+def grade(tmp_path: Path, sub: Path, spawn: str, suite: Path = TOY) -> Graded:
+    """The toy suite graded on ``sub``, sandbox children started the ``spawn`` way."""
+    return graded_runs.grade(sub, tmp_path / "out", suite=suite, spawn=spawn)
 
 
-def per_exercise(result) -> dict[str, tuple[float, float]]:
-    return {ex.name: (float(ex.earned), float(ex.possible)) for ex in result.exercises}
-
-
-def records(result, exercise: str) -> list:
-    return [t.record for t in result.tests if t.record.exercise == exercise]
-
-
-def assert_only_honest_part(outcome, results_dir: Path) -> None:
-    assert per_exercise(outcome)["tens"] == (4.0, 4.0)
-    assert per_exercise(outcome)["arith"] == (0.0, 9.0)
+def assert_only_honest_part(outcome: Graded, results_dir: Path) -> None:
+    assert outcome.per_exercise["tens"] == (4.0, 4.0)
+    assert outcome.per_exercise["arith"] == (0.0, 9.0)
     assert outcome.score == HONEST_TENS
     assert outcome.exit_status == 1
     results = json.loads((results_dir / "results.json").read_text())
@@ -109,12 +102,12 @@ def test_exit_mid_call_costs_only_that_call(agent):
 
 @pytest.mark.slow  # two graded runs (about 10 s of CPU)
 def test_exit_at_import_in_a_graded_run_is_deterministic(tmp_path):
-    """os._exit at import zeroes arith only; grading twice gives the same results.json."""
+    """os._exit at import zeroes arith only; grading twice (children started fresh, then
+    forked from a zygote where it can) gives the same results.json."""
     sub = make_submission(tmp_path, "exit_at_import", files=("arith.py",))
-    first = grade_submission(sub, tmp_path / "out1", suite_root=TOY, seed=99,
-                             probe_timeout=5.0, hide_paths=[sub])
-    grade_submission(sub, tmp_path / "out2", suite_root=TOY, seed=99,
-                     probe_timeout=5.0, hide_paths=[sub])
+    first = graded_runs.grade(sub, tmp_path / "out1", suite=TOY, seed=99)
+    graded_runs.grade(sub, tmp_path / "out2", suite=TOY, seed=99,
+                      spawn="zygote" if NAMESPACES else "plain")
     assert_only_honest_part(first, tmp_path / "out1")
     one = json.loads((tmp_path / "out1" / "results.json").read_text())
     two = json.loads((tmp_path / "out2" / "results.json").read_text())
@@ -125,25 +118,42 @@ def test_exit_at_import_in_a_graded_run_is_deterministic(tmp_path):
 
 
 # ------------------------------------------------------- pytest's own outcomes
-def test_pytest_skip_xfail_exit_from_student_code_fail(tmp_path):
+def test_pytest_skip_xfail_exit_from_student_code_fail(tmp_path, graded_spawn):
     sub = make_submission(tmp_path, "pytest_outcomes")
-    outcome = grade(tmp_path, sub)
+    outcome = grade(tmp_path, sub, graded_spawn)
     assert_only_honest_part(outcome, tmp_path / "out")
-    arith = records(outcome, "arith")
+    arith = outcome.records("arith")
     assert arith and all(r.outcome == "failed" for r in arith)
     messages = " ".join(r.message for r in arith)
     assert "Skipped" in messages and "XFailed" in messages and "Exit" in messages
 
 
 # ------------------------------------------------------------------- hanging
-def test_hang_in_c_with_signals_ignored_is_killed_at_the_deadline(agent):
+def test_a_module_that_hangs_everywhere_costs_two_deadlines(tmp_path, graded_spawn):
+    """Every call into arith hangs: two calls wait out their deadlines (the second a short
+    one), every later arith test fails at once with status timeout; tens is graded."""
+    sub = make_submission(tmp_path, "hang_everywhere")
+    outcome = grade(tmp_path, sub, graded_spawn)
+    assert_only_honest_part(outcome, tmp_path / "out")
+    arith = outcome.records("arith")
+    assert all(r.kind == "timeout" for r in arith)
+    waited = [r for r in arith if "fail at once" not in r.message]
+    assert len(waited) == 2, [r.message[:80] for r in arith]
+
+
+def test_hang_in_c_with_signals_ignored_is_killed_at_the_deadline(spawn_mode):
     for command in ("sleep:1000", "regex"):
-        start = time.monotonic()
-        with pytest.raises(ProbeFailure) as failure:
-            attack(agent, command, timeout=1.0)
-        assert failure.value.kind == "timeout"
-        assert time.monotonic() - start < 6.0
-    assert agent.call("arith.add", a=2.0, b=2.0) == 4.0
+        subject = IsolatedSubject(HOSTILE / "agent", PROBES, default_timeout=3.0, preload=(),
+                                  zygote=spawn_mode)
+        try:
+            start = time.monotonic()
+            with pytest.raises(ProbeFailure) as failure:
+                attack(subject, command, timeout=1.0)
+            assert failure.value.kind == "timeout"
+            assert time.monotonic() - start < 6.0
+            assert subject.call("arith.add", a=2.0, b=2.0) == 4.0  # a fresh child answers
+        finally:
+            subject.close()
 
 
 # --------------------------------------------------------------------- bombs
@@ -186,7 +196,7 @@ def test_output_bomb_is_cut_and_reported(agent):
 
 # ----------------------------------------------------------- forged results
 @needs_namespaces
-def test_forged_result_files_do_not_reach_the_grader(tmp_path):
+def test_forged_result_files_do_not_reach_the_grader(tmp_path, graded_spawn):
     suite = tmp_path / "suite"
     shutil.copytree(TOY, suite, ignore=shutil.ignore_patterns("__pycache__"))
     sub = make_submission(tmp_path, "forge_results")
@@ -194,7 +204,7 @@ def test_forged_result_files_do_not_reach_the_grader(tmp_path):
     targets = [out / "grade.json", out / "records.json", out / "results.json",
                out / "junit.xml", suite / "spec_tests" / "conftest.py", tmp_path / "results.json"]
     (sub / "targets.txt").write_text("\n".join(map(str, targets)))
-    outcome = grade(tmp_path, sub, suite=suite)
+    outcome = grade(tmp_path, sub, graded_spawn, suite=suite)
     assert_only_honest_part(outcome, out)
     records = json.loads((out / "grade.json").read_text())
     assert len(records["tests"]) == 6 and records["mode"] == "isolated"
@@ -202,9 +212,9 @@ def test_forged_result_files_do_not_reach_the_grader(tmp_path):
     assert not (tmp_path / "results.json").exists()
 
 
-def test_fake_pytest_output_changes_nothing(tmp_path):
+def test_fake_pytest_output_changes_nothing(tmp_path, graded_spawn):
     sub = make_submission(tmp_path, "fake_output")
-    outcome = grade(tmp_path, sub)
+    outcome = grade(tmp_path, sub, graded_spawn)
     assert_only_honest_part(outcome, tmp_path / "out")
     assert "60 passed" not in (tmp_path / "out" / "pytest.log").read_text()
     assert "13 / 13" not in (tmp_path / "out" / "results.json").read_text()
@@ -226,27 +236,28 @@ def test_tensor_subclass_comes_back_unsupported(spawn_mode):
     assert isinstance(value, Unsupported) and "Liar" in value.type_name
 
 
-def test_monkeypatched_comparisons_only_fool_the_child(tmp_path):
+def test_monkeypatched_comparisons_only_fool_the_child(tmp_path, graded_spawn):
     sub = make_submission(tmp_path, "monkeypatch")
-    assert_only_honest_part(grade(tmp_path, sub), tmp_path / "out")
+    assert_only_honest_part(grade(tmp_path, sub, graded_spawn), tmp_path / "out")
 
 
-def test_detecting_the_grader_gains_nothing(tmp_path):
+def test_detecting_the_grader_gains_nothing(tmp_path, graded_spawn):
     sub = make_submission(tmp_path, "detect_grader")
-    outcome = grade(tmp_path, sub)
+    outcome = grade(tmp_path, sub, graded_spawn)
     assert_only_honest_part(outcome, tmp_path / "out")
-    arith = records(outcome, "arith")
+    arith = outcome.records("arith")
     assert all("wrong type" in r.message or "Agree" in r.message for r in arith)
 
 
 # ---------------------------------------------------------- planted files
-def test_planted_conftest_sitecustomize_pth_are_never_loaded(tmp_path, monkeypatch):
+def test_planted_conftest_sitecustomize_pth_are_never_loaded(tmp_path, monkeypatch,
+                                                             graded_spawn):
     marker = tmp_path / "planted-ran"
     monkeypatch.setenv("PLANTED_MARKER", str(marker))
     sub = make_submission(tmp_path, "planted")
     # Kept under another name in this repo, so that our own pytest never loads it.
     (sub / "planted_conftest.py").rename(sub / "conftest.py")
-    outcome = grade(tmp_path, sub)
+    outcome = grade(tmp_path, sub, graded_spawn)
     assert_only_honest_part(outcome, tmp_path / "out")
     assert not marker.exists()
 

@@ -4,10 +4,12 @@ deadlines that kill whole process trees, and the fallback without namespaces."""
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 
 import pytest
+import torch
 from sandbox_helpers import UidWatcher
 
 from grader.sandbox import IsolatedSubject, expected_protections, os_support
@@ -95,16 +97,31 @@ def test_import_failure_is_remembered_and_fails_fast(tmp_path, spawn_mode):
         subject.close()
 
 
-def test_a_probe_that_timed_out_twice_fails_fast(agent):
-    for _ in range(2):
+def test_an_exercise_that_timed_out_twice_fails_fast(tmp_path, spawn_mode):
+    """Two timeouts in a module (the second with a short deadline), then its every call fails
+    at once; the submission's other modules are unaffected."""
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    shutil.copy(AGENT / "arith.py", sub / "arith.py")
+    shutil.copy(TOY / "reference" / "tens.py", sub / "tens.py")
+    subject = IsolatedSubject(sub, PROBES, preload=(), zygote=spawn_mode)
+    try:
+        subject.call("arith.add", a=1.0, b=2.0)
         with pytest.raises(ProbeFailure):
-            agent.call("arith.shout", s="sleep:100", timeout=0.5)
-    start = time.monotonic()
-    with pytest.raises(ProbeFailure) as third:
-        agent.call("arith.shout", s="upper:x", timeout=0.5)
-    assert third.value.kind == "timeout" and "timed out 2 times" in str(third.value)
-    assert time.monotonic() - start < 0.2
-    assert agent.call("arith.add", a=1.0, b=2.0) == 3.0  # other probes still run
+            subject.call("arith.shout", s="sleep:100", timeout=1.0)
+        start = time.monotonic()
+        with pytest.raises(ProbeFailure) as second:
+            subject.call("arith.shout", s="sleep:100", timeout=60.0)
+        assert second.value.kind == "timeout"
+        assert time.monotonic() - start < 10  # the second deadline is short
+        start = time.monotonic()
+        with pytest.raises(ProbeFailure) as third:
+            subject.call("arith.add", a=1.0, b=2.0)  # a call that would answer at once
+        assert third.value.kind == "timeout" and "timed out 2 times" in str(third.value)
+        assert time.monotonic() - start < 0.2
+        assert subject.call("tens.scale", x=torch.ones(2), k=2.0).tolist() == [2.0, 2.0]
+    finally:
+        subject.close()
 
 
 @needs_namespaces

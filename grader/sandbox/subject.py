@@ -46,7 +46,14 @@ from grader.sandbox.spawner import ChildProcess, Spawner, UnshareSpawner, Zygote
 from grader.sandbox.zygote_client import Zygote, ZygoteError, process_zygote
 from grader.subject import Subject
 
+#: Once calls into a module (an exercise) have timed out this often, its remaining calls fail
+#: at once: a submission that hangs costs seconds per exercise, not a deadline per test.
 TIMEOUTS_BEFORE_FAST_FAIL = 2
+#: After a module's first timeout, its next calls get at most this many seconds.
+DEADLINE_AFTER_A_TIMEOUT = 2.0
+#: Importing a student's module may take this long whatever the call's deadline (heavy
+#: imports of its own); a module that hangs at import costs this once, then fails fast.
+IMPORT_DEADLINE = 30.0
 
 
 class IsolatedSubject(Subject):
@@ -219,13 +226,17 @@ class IsolatedSubject(Subject):
             missing = failure(FailureKind.MISSING_MODULE, f"the submission has no {module}.py")
             self._import_failures[module] = missing
             return missing
-        if self._timeouts.get(probe, 0) >= TIMEOUTS_BEFORE_FAST_FAIL:
-            return failure(FailureKind.TIMEOUT, f"not run: {probe} already timed out "
-                            f"{self._timeouts[probe]} times in this run, so later calls fail "
-                            "at once")
+        timeouts = self._timeouts.get(module, 0)
+        if timeouts >= TIMEOUTS_BEFORE_FAST_FAIL:
+            return failure(FailureKind.TIMEOUT, f"not run: calls into {module} already timed "
+                           f"out {timeouts} times in this run, so its remaining calls fail at "
+                           "once")
+        if timeouts:
+            timeout = min(timeout, DEADLINE_AFTER_A_TIMEOUT)
         child = self._ready_child()
         if module not in child.imported:
-            outcome = self._request(child, {"op": "import", "module": module}, timeout)
+            outcome = self._request(child, {"op": "import", "module": module},
+                                    max(timeout, IMPORT_DEADLINE))
             if not outcome.get("ok"):
                 outcome = self._scrub(outcome)
                 kind = FailureKind.parse(outcome.get("kind"))
@@ -236,7 +247,7 @@ class IsolatedSubject(Subject):
             child.imported.add(module)
         outcome = self._request(child, {"op": "call", "probe": probe, "inputs": inputs}, timeout)
         if not outcome.get("ok") and outcome.get("kind") == FailureKind.TIMEOUT:
-            self._timeouts[probe] = self._timeouts.get(probe, 0) + 1
+            self._timeouts[module] = timeouts + 1
         return self._scrub(outcome) if not outcome.get("ok") else outcome
 
     def _scrub(self, outcome: dict[str, Any]) -> dict[str, Any]:
