@@ -141,6 +141,7 @@ def test_garbage_on_the_pipe_is_a_protocol_failure(agent):
     with pytest.raises(ProbeFailure) as failure:
         agent.call("arith.shout", s="garbage")
     assert failure.value.kind == "protocol"
+    assert "wrote to (or closed) the grader's private channel" in str(failure.value)
     assert agent.call("arith.shout", s="upper:fine") == "FINE"
 
 

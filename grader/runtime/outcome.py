@@ -100,6 +100,10 @@ _HINTS = {
                          "n_steps.",
     FailureKind.MEMORY: "The call ran out of memory: look for a tensor that grows every step.",
     FailureKind.EXITED: "Your code called exit(); raise an exception instead.",
+    FailureKind.PROTOCOL: "Your code wrote to (or closed) the grader's private channel: a file "
+                          "descriptor it does not own, e.g. os.write(3, ...), os.close(...) "
+                          "or a stream opened on /proc/self/fd. Only print to stdout and "
+                          "stderr, and leave descriptors you did not open alone.",
 }
 
 
