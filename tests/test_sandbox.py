@@ -174,3 +174,19 @@ def test_the_child_holds_only_its_own_pipes(agent):
     fds = json.loads(agent.call("arith.shout", s="fds"))
     assert sorted(fds.values()) == ["/dev/null"] + ["pipe"] * 4, fds
     assert fds["0"] == "/dev/null" and fds["1"] == fds["2"] == "pipe"
+
+
+@pytest.mark.parametrize("read", ["t.cpu()", "t.sum().item()", "t.numpy()", "float(t.sum())",
+                                  "t.tolist()"])
+def test_reading_a_meta_tensor_is_a_device_placement_failure(tmp_path, read):
+    """Not 'not implemented' (torch raises NotImplementedError for some of these): the
+    student's code moved data off the device, and the message says what usually does."""
+    from grader.subject import LocalSubject
+
+    (tmp_path / "impl").mkdir()
+    (tmp_path / "impl" / "arith.py").write_text(
+        f"import torch\ndef shout(s):\n    t = torch.ones(3, device='meta')\n    return {read}\n")
+    with pytest.raises(ProbeFailure) as failure:
+        LocalSubject(tmp_path / "impl", PROBES).call("arith.shout", s="x")
+    assert failure.value.kind == "device" and failure.value.status == "device placement"
+    assert ".cpu(), .item(), .numpy()" in str(failure.value)

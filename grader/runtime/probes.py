@@ -23,7 +23,7 @@ MAX_TRACEBACK_CHARS = 6000
 _MEMORY_TYPES = {"MemoryError", "_ArrayMemoryError", "OutOfMemoryError"}
 _MEMORY_WORDS = ("can't allocate memory", "cannot allocate memory", "not enough memory",
                  "out of memory")
-_META_WORDS = ("meta tensor", "on the meta device", "'meta' device", "device='meta'")
+_META_WORDS = ("meta tensor", "meta device", "'meta' device", "device='meta'")
 
 # Keyed by folder: a process may test several implementations one after the other.
 _imported: dict[tuple[str, str], ModuleType | dict[str, Any]] = {}
@@ -45,9 +45,10 @@ def failure_from(kind: FailureKind, exc: BaseException) -> dict[str, Any]:
     elif exc_type in _MEMORY_TYPES or (
             exc_type == "RuntimeError" and any(w in lowered for w in _MEMORY_WORDS)):
         kind = FailureKind.MEMORY
+    elif kind is FailureKind.EXCEPTION and any(w in lowered for w in _META_WORDS):
+        kind = FailureKind.DEVICE  # torch refused to read data a meta tensor does not have
     elif exc_type == "NotImplementedError":
-        meta = any(w in lowered for w in _META_WORDS)
-        kind = FailureKind.DEVICE if meta else FailureKind.NOT_IMPLEMENTED
+        kind = FailureKind.NOT_IMPLEMENTED
     return Failure(kind, message, exc_type, format_student_traceback(exc)).to_wire()
 
 
