@@ -14,7 +14,15 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from spec_tests.checks import check_close, check_meta, check_type, describe
+from spec_tests.checks import (
+    Overrides,
+    central_differences,
+    check_close,
+    check_meta,
+    check_type,
+    describe,
+    fail,
+)
 from spec_tests.params import DEVICES, DEVICES_AND_META, FLOAT_DTYPES, device_dtype_supported
 
 FLOAT64 = [pytest.param(torch.float64, id="float64")]
@@ -25,6 +33,12 @@ HINT_GRAPH = ("build the result from torch operations on x and y only: .item(), 
               ".detach(), .numpy() or torch.tensor(<a number>) cut the autograd graph.")
 HINT_DEVICE = ("return the 0-d tensor that your torch operations produce, on x's device and "
                "in x's dtype: no .cpu(), .item(), .float(), reshape to (1,) or python float.")
+
+#: Tolerance overrides of this module's checks (the others use checks.TOLERANCES).
+TOL = Overrides({
+    # Central differences with eps=1e-6 in float64 are exact to about 1e-9.
+    "central differences": (1e-5, 1e-7),
+})
 
 
 def skip_unsupported(device: str, dtype: torch.dtype) -> None:
@@ -62,12 +76,26 @@ def submission_grads(subject: Any, x: torch.Tensor, y: torch.Tensor, call: str) 
     got = subject.call("cosine.value_and_grads", x=x, y=y)
     check_type(got["value"], torch.Tensor, call=call, hint=HINT_GRAPH)
     if not got["requires_grad"]:
-        raise AssertionError(f"the result does not require grad although x and y do [{call}]\n"
-                             f"  hint: {HINT_GRAPH}")
+        fail(call, "the result does not require grad although x and y do", hint=HINT_GRAPH)
     for name in ("grad_x", "grad_y"):
         check_type(got[name], torch.Tensor, call=call, what=f"{name} after backward()",
                    hint=HINT_GRAPH)
     return got
+
+
+def numeric_gradient(subject: Any, x: torch.Tensor, y: torch.Tensor, wrt: str, eps: float,
+                     call: str) -> torch.Tensor:
+    """The gradient of the submission's cosine with respect to x (``wrt="x"``) or y, by central
+    differences of its own values (the probe ``cosine.values``: no autograd)."""
+    __tracebackhide__ = True
+    moved, other = (x, y) if wrt == "x" else (y, x)
+    fixed = other.expand(2 * moved.numel(), moved.numel())
+
+    def values(rows: torch.Tensor) -> Any:
+        xs, ys = (rows, fixed) if wrt == "x" else (fixed, rows)
+        return subject.call("cosine.values", xs=xs, ys=ys)
+
+    return central_differences(values, moved, eps, call=call, hint=HINT_DEVICE)
 
 
 @pytest.mark.points(4)
@@ -113,19 +141,10 @@ def test_cosine_gradients_central_differences(subject, gen, device, dtype):
     x, y = _vectors(gen, n, dtype, device)
     call = cosine_call(x, y, "then .backward()")
     got = submission_grads(subject, x, y, call)
-    steps = eps * torch.eye(n, dtype=dtype, device=device)
-    for name, moved, other in (("x", x, y), ("y", y, x)):
-        shifted = torch.cat([moved + steps, moved - steps])
-        fixed = other.expand(2 * n, n)
-        xs, ys = (shifted, fixed) if name == "x" else (fixed, shifted)
-        values = subject.call("cosine.values", xs=xs, ys=ys)
-        for v in values:
-            check_type(v, torch.Tensor, call=cosine_call(x, y, f"{name} moved by +/-{eps:g}"),
-                       hint=HINT_DEVICE)
-        f = torch.stack([v.reshape(()) for v in values]).to(dtype)
-        numeric = (f[:n] - f[n:]) / (2 * eps)
-        # Central differences with eps=1e-6 in float64 are exact to about 1e-9.
-        check_close(got[f"grad_{name}"], numeric.to(device), rtol=1e-5, atol=1e-7,
+    for name in ("x", "y"):
+        numeric = numeric_gradient(subject, x, y, name, eps,
+                                   call=cosine_call(x, y, f"{name} moved by +/-{eps:g}"))
+        check_close(got[f"grad_{name}"], numeric.to(device), tol=TOL("central differences"),
                     call=call, what=f"{name}.grad vs central differences",
                     hint="the gradient must be the derivative of the value you return: "
                          "compute in x's dtype (no float32 on the way) and keep every step "
@@ -205,5 +224,4 @@ def test_cosine_keeps_graph(subject, gen, device, dtype):
     if not got["grad_enabled_after"]:
         problems.append("autograd is switched off after the call (torch.set_grad_enabled?)")
     if problems:
-        raise AssertionError(f"the autograd graph is not kept [{call}]\n"
-                             + "".join(f"  {p}\n" for p in problems) + f"  hint: {HINT_GRAPH}")
+        fail(call, "the autograd graph is not kept", problems, HINT_GRAPH)
