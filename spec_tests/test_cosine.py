@@ -23,9 +23,7 @@ from spec_tests.checks import (
     describe,
     fail,
 )
-from spec_tests.params import DEVICES, DEVICES_AND_META, FLOAT_DTYPES, device_dtype_supported
-
-FLOAT64 = [pytest.param(torch.float64, id="float64")]
+from spec_tests.params import BY_DEVICE_DTYPE, BY_DEVICE_DTYPE_AND_META, BY_DEVICE_FLOAT64
 
 HINT_VALUE = ("cosine_similarity(x, y) = <x, y> / (|x| * |y|): divide by the norms of both "
               "vectors (not their squares, not their sum) and keep the sign of the dot product.")
@@ -39,12 +37,6 @@ TOL = Overrides({
     # Central differences with eps=1e-6 in float64 are exact to about 1e-9.
     "central differences": (1e-5, 1e-7),
 })
-
-
-def skip_unsupported(device: str, dtype: torch.dtype) -> None:
-    """Skip (not applicable, no points lost) a dtype the device lacks."""
-    if not device_dtype_supported(device, dtype):
-        pytest.skip(f"{device} does not support {dtype}")
 
 
 def _vectors(gen: torch.Generator, n: int, dtype: torch.dtype, device: str
@@ -100,11 +92,9 @@ def numeric_gradient(subject: Any, x: torch.Tensor, y: torch.Tensor, wrt: str, e
 
 @pytest.mark.points(4)
 @pytest.mark.values
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_DTYPE.parametrize
 def test_cosine_value(subject, gen, device, dtype):
     """The value equals torch.nn.functional.cosine_similarity's on random and seed inputs."""
-    skip_unsupported(device, dtype)
     seed_pair = (torch.tensor([0.0, 1.0, 2.0]), torch.tensor([3.0, 0.9, 2.2]))
     cases = [_vectors(gen, 3, dtype, device), _vectors(gen, 50, dtype, device),
              tuple(t.to(device=device, dtype=dtype) for t in seed_pair)]
@@ -115,11 +105,9 @@ def test_cosine_value(subject, gen, device, dtype):
 
 @pytest.mark.points(4)
 @pytest.mark.gradients
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_DTYPE.parametrize
 def test_cosine_gradients(subject, gen, device, dtype):
     """backward() through the result gives the oracle's gradients with respect to x and y."""
-    skip_unsupported(device, dtype)
     for n in (3, 20):
         x, y = _vectors(gen, n, dtype, device)
         call = cosine_call(x, y, "then .backward()")
@@ -132,11 +120,9 @@ def test_cosine_gradients(subject, gen, device, dtype):
 
 @pytest.mark.points(3)
 @pytest.mark.gradients
-@pytest.mark.parametrize("dtype", FLOAT64)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_FLOAT64.parametrize
 def test_cosine_gradients_central_differences(subject, gen, device, dtype):
     """Autograd's gradients equal central differences of the submission's own values."""
-    skip_unsupported(device, dtype)
     n, eps = 6, 1e-6
     x, y = _vectors(gen, n, dtype, device)
     call = cosine_call(x, y, "then .backward()")
@@ -153,11 +139,9 @@ def test_cosine_gradients_central_differences(subject, gen, device, dtype):
 
 @pytest.mark.points(3)
 @pytest.mark.values
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_DTYPE.parametrize
 def test_cosine_colinear(subject, gen, device, dtype):
     """x = alpha * y gives sign(alpha) with both gradients about 0."""
-    skip_unsupported(device, dtype)
     y = _vectors(gen, 5, dtype, device)[1]
     for alpha in (2.0, -0.5, 3.7):
         x = alpha * y
@@ -173,11 +157,9 @@ def test_cosine_colinear(subject, gen, device, dtype):
 
 @pytest.mark.points(2)
 @pytest.mark.values
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_DTYPE.parametrize
 def test_cosine_symmetry_and_scale_invariance(subject, gen, device, dtype):
     """g(y, x) = g(x, y) and g(a x, b y) = sign(a b) g(x, y), tiny and huge scales included."""
-    skip_unsupported(device, dtype)
     x, y = _vectors(gen, 8, dtype, device)
     base = subject.call("cosine.value", x=x, y=y)
     check_type(base, torch.Tensor, call=cosine_call(x, y), hint=HINT_DEVICE)
@@ -195,11 +177,9 @@ def test_cosine_symmetry_and_scale_invariance(subject, gen, device, dtype):
 
 @pytest.mark.points(2)
 @pytest.mark.device
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES_AND_META)
+@BY_DEVICE_DTYPE_AND_META.parametrize
 def test_cosine_output_meta(subject, gen, device, dtype):
     """The result is a 0-d torch.Tensor of x's dtype on x's device (meta too: no data used)."""
-    skip_unsupported(device, dtype)
     x, y = _vectors(gen, 4, dtype, device)
     got = subject.call("cosine.value", x=x, y=y)
     check_meta(got, shape=(), dtype=dtype, device=device, call=cosine_call(x, y), hint=HINT_DEVICE)
@@ -207,11 +187,9 @@ def test_cosine_output_meta(subject, gen, device, dtype):
 
 @pytest.mark.points(2)
 @pytest.mark.gradients
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES_AND_META)
+@BY_DEVICE_DTYPE_AND_META.parametrize
 def test_cosine_keeps_graph(subject, gen, device, dtype):
     """With x and y requiring grad the result has a grad_fn, and grad mode is left on."""
-    skip_unsupported(device, dtype)
     x, y = _vectors(gen, 4, dtype, device)
     call = cosine_call(x.requires_grad_(), y.requires_grad_())
     got = subject.call("cosine.value_and_grads", x=x, y=y)

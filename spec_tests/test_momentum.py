@@ -16,7 +16,7 @@ import pytest
 import torch
 
 from spec_tests.checks import Overrides, check_close, check_meta, describe, fail
-from spec_tests.params import DEVICES, DEVICES_AND_META, FLOAT_DTYPES, device_dtype_supported
+from spec_tests.params import BY_DEVICE_DTYPE, BY_DEVICE_DTYPE_AND_META
 
 Grads = list[list[torch.Tensor | None]]
 
@@ -36,12 +36,6 @@ TOL = Overrides({
     # Rounding differences compound over ~140 steps of an iterate of size ~1.
     "iterates": (1e-4, 1e-4),
 })
-
-
-def skip_unsupported(device: str, dtype: torch.dtype) -> None:
-    """Skip (not applicable, no points lost) a dtype the device lacks."""
-    if not device_dtype_supported(device, dtype):
-        pytest.skip(f"{device} does not support {dtype}")
 
 
 def _randn(gen: torch.Generator, shape: tuple[int, ...], dtype: torch.dtype, device: str
@@ -111,11 +105,9 @@ def check_trace(got: dict[str, Any], expected: list[list[torch.Tensor]], call: s
 
 @pytest.mark.points(3)
 @pytest.mark.values
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_DTYPE.parametrize
 def test_momentum_one_step(subject, gen, device, dtype):
     """From zero velocity one step gives v = g and p = p - lr * g."""
-    skip_unsupported(device, dtype)
     lr, momentum = 0.1, 0.9
     params, grads = _params_and_grads(gen, [(5,)], 1, dtype, device)
     call = describe_run(params, lr, momentum, 1)
@@ -128,11 +120,9 @@ def test_momentum_one_step(subject, gen, device, dtype):
 
 @pytest.mark.points(4)
 @pytest.mark.values
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_DTYPE.parametrize
 def test_momentum_matches_sgd(subject, gen, device, dtype):
     """Six steps on params of shapes (3,), (2, 4), () follow torch.optim.SGD and the formula."""
-    skip_unsupported(device, dtype)
     lr, momentum, n_steps = 0.05, 0.8, 6
     params, grads = _params_and_grads(gen, [(3,), (2, 4), ()], n_steps, dtype, device)
     call = describe_run(params, lr, momentum, n_steps)
@@ -148,11 +138,9 @@ def test_momentum_matches_sgd(subject, gen, device, dtype):
 
 @pytest.mark.points(2)
 @pytest.mark.values
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_DTYPE.parametrize
 def test_momentum_zero_equals_gd(subject, gen, device, dtype):
     """With momentum=0 every step is plain gradient descent, p <- p - lr * g."""
-    skip_unsupported(device, dtype)
     lr, n_steps = 0.3, 4
     params, grads = _params_and_grads(gen, [(4,), (2, 3)], n_steps, dtype, device)
     call = describe_run(params, lr, 0.0, n_steps)
@@ -167,11 +155,9 @@ def test_momentum_zero_equals_gd(subject, gen, device, dtype):
 
 @pytest.mark.points(3)
 @pytest.mark.gradients
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES_AND_META)
+@BY_DEVICE_DTYPE_AND_META.parametrize
 def test_momentum_updates_in_place(subject, gen, device, dtype):
     """step() changes the caller's tensors in place and autograd records nothing."""
-    skip_unsupported(device, dtype)
     lr, momentum = 0.1, 0.9
     params, grads = _params_and_grads(gen, [(3,), (2, 2)], 2, dtype, device)
     call = describe_run(params, lr, momentum, 2)
@@ -199,11 +185,9 @@ def test_momentum_updates_in_place(subject, gen, device, dtype):
 
 @pytest.mark.points(3)
 @pytest.mark.device
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES_AND_META)
+@BY_DEVICE_DTYPE_AND_META.parametrize
 def test_momentum_velocities(subject, gen, device, dtype):
     """After steps: one velocity per param, of its shape, dtype and device, not requiring grad."""
-    skip_unsupported(device, dtype)
     lr, momentum = 0.1, 0.9
     params, grads = _params_and_grads(gen, [(3,), (2, 2), (3,)], 2, dtype, device)
     call = describe_run(params, lr, momentum, 2)
@@ -225,11 +209,9 @@ def test_momentum_velocities(subject, gen, device, dtype):
 
 @pytest.mark.points(2)
 @pytest.mark.values
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_DTYPE.parametrize
 def test_momentum_skips_params_without_grad(subject, gen, device, dtype):
     """A param whose .grad is None is left alone, its velocity too (as torch.optim.SGD does)."""
-    skip_unsupported(device, dtype)
     lr, momentum = 0.1, 0.9
     params, grads = _params_and_grads(gen, [(3,), (2,)], 3, dtype, device)
     grads[0][1] = None
@@ -285,11 +267,9 @@ def oracle_minimize(f: Callable, init: torch.Tensor, lr: float, momentum: float,
 
 @pytest.mark.points(3)
 @pytest.mark.convergence
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_DTYPE.parametrize
 def test_momentum_converges_faster_than_gd(subject, device, dtype):
     """Seed objective from [0.8, 0.8], lr 0.1: momentum 0.9 needs fewer steps than plain GD."""
-    skip_unsupported(device, dtype)
     lr, momentum, max_iter = 0.1, 0.9, 500
     f, data = seed_objective(dtype, device)
     init = torch.tensor([0.8, 0.8], dtype=dtype, device=device)

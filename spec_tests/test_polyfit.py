@@ -10,7 +10,6 @@ baselines. The submission is reached only through ``spec_tests/probes/polyfit.py
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -26,7 +25,7 @@ from spec_tests.checks import (
     describe_call,
     fail,
 )
-from spec_tests.params import DEVICES, DEVICES_AND_META, FLOAT_DTYPES, device_dtype_supported
+from spec_tests.params import DEVICES, DEVICES_AND_META, FLOAT_DTYPE_NAMES, grid
 
 # The seed's data and figures (polyfit notebook: x = linspace(0, 5, 100) as 100 x 1, y = sin x).
 SEED_X = np.linspace(0, 5, 100).reshape(-1, 1)
@@ -70,21 +69,13 @@ BACKENDS = ("numpy", "torch", "autograd")
 TORCH_BACKENDS = ("torch", "autograd")
 
 
-def _cases(backends: tuple[str, ...] = BACKENDS, devices: list[Any] = DEVICES,
-           dtypes: list[Any] = FLOAT_DTYPES) -> Iterator[Any]:
-    """``backend-device-dtype`` params: numpy on the CPU in float64, torch on every device."""
-    for backend in backends:
-        if backend == "numpy":
-            yield pytest.param(backend, "cpu", "float64", id="numpy-cpu-float64")
-            continue
-        for dev in devices:
-            for dt in dtypes:
-                device, dtype = dev.values[0], dt.values[0]
-                if not device_dtype_supported(device, dtype):
-                    continue
-                name = str(dtype).removeprefix("torch.")
-                yield pytest.param(backend, device, name, marks=dev.marks,
-                                   id=f"{backend}-{device}-{name}")
+#: ``backend-device-dtype`` cases: numpy on the CPU in float64, torch on every device.
+NUMPY_CASE = grid(backend=["numpy"], device=["cpu"], dtype=["float64"])
+TRAIN_CASES = NUMPY_CASE + grid(backend=TORCH_BACKENDS, device=DEVICES, dtype=FLOAT_DTYPE_NAMES)
+FLOAT32_TRAIN_CASES = NUMPY_CASE + grid(backend=TORCH_BACKENDS, device=DEVICES, dtype=["float32"])
+#: ``backend-device`` cases: numpy on the CPU, torch on every device.
+BACKEND_DEVICE_CASES = (grid(backend=["numpy"], device=["cpu"])
+                        + grid(backend=TORCH_BACKENDS, device=DEVICES))
 
 
 def _inputs(x: np.ndarray, y: np.ndarray, backend: str, dtype: str) -> tuple[Any, Any]:
@@ -132,16 +123,8 @@ def oracle_gd(x: np.ndarray, y: np.ndarray, n_steps: int, lr: float, degree: int
 
 # ---- poly and dpoly_dw -----------------------------------------------------------------
 
-def _poly_cases() -> Iterator[Any]:
-    for dtype in ("float64", "float32"):
-        yield pytest.param("numpy", "cpu", dtype, id=f"numpy-cpu-{dtype}")
-    for dev in DEVICES_AND_META:
-        for dt in FLOAT_DTYPES:
-            device, dtype = dev.values[0], dt.values[0]
-            if device_dtype_supported(device, dtype):
-                name = str(dtype).removeprefix("torch.")
-                yield pytest.param("torch", device, name, marks=dev.marks,
-                                   id=f"torch-{device}-{name}")
+POLY_CASES = (grid(library=["numpy"], device=["cpu"], dtype=["float64", "float32"])
+              + grid(library=["torch"], device=DEVICES_AND_META, dtype=FLOAT_DTYPE_NAMES))
 
 
 def _poly_inputs(library: str, device: str, dtype: str
@@ -181,7 +164,7 @@ def _check_library_value(got: Any, expected64: np.ndarray, library: str, device:
 
 @pytest.mark.points(2)
 @pytest.mark.values
-@pytest.mark.parametrize(("library", "device", "dtype"), list(_poly_cases()))
+@POLY_CASES.parametrize
 def test_dpoly_dw(subject, library, device, dtype):
     """dpoly_dw(x, w): the N x (D+1) powers of x (np.vander), same library, dtype, device."""
     for x, w, x64, _ in _poly_inputs(library, device, dtype):
@@ -193,7 +176,7 @@ def test_dpoly_dw(subject, library, device, dtype):
 
 @pytest.mark.points(2)
 @pytest.mark.values
-@pytest.mark.parametrize(("library", "device", "dtype"), list(_poly_cases()))
+@POLY_CASES.parametrize
 def test_poly(subject, library, device, dtype):
     """poly(x, w) = dpoly_dw(x, w) @ w: N x 1, same library/dtype/device as x."""
     for x, w, x64, w64 in _poly_inputs(library, device, dtype):
@@ -213,7 +196,7 @@ def _as_numpy(value: Any) -> np.ndarray:
 
 @pytest.mark.points(3)
 @pytest.mark.gradients
-@pytest.mark.parametrize(("backend", "device", "dtype"), list(_cases()))
+@TRAIN_CASES.parametrize
 def test_train_first_gradient(subject, backend, device, dtype):
     """The first step's gradient is the seed's on every backend: w after one step = -lr * grad."""
     x, y = _inputs(SEED_X, SEED_Y, backend, dtype)
@@ -235,8 +218,7 @@ def test_train_first_gradient(subject, backend, device, dtype):
 
 @pytest.mark.points(1)
 @pytest.mark.values
-@pytest.mark.parametrize(("backend", "device", "dtype"),
-                         list(_cases(dtypes=FLOAT_DTYPES[:1])))
+@FLOAT32_TRAIN_CASES.parametrize
 def test_mse_trace_before_update(subject, backend, device, dtype):
     """mse_trace[k] is the MSE before step k's update: mse_trace[0] = mean(y**2) = 0.5265."""
     x, y = _inputs(SEED_X, SEED_Y, backend, dtype)
@@ -251,7 +233,7 @@ def test_mse_trace_before_update(subject, backend, device, dtype):
 
 @pytest.mark.points(2)
 @pytest.mark.convergence
-@pytest.mark.parametrize(("backend", "device", "dtype"), list(_cases()))
+@TRAIN_CASES.parametrize
 def test_train_trajectory(subject, backend, device, dtype):
     """500 steps on the seed's data: the whole mse_trace and w follow the float64 recurrence."""
     n_steps = 500
@@ -290,14 +272,16 @@ def test_backends_agree(subject):
 
 # ---- train: convergence ----------------------------------------------------------------
 
+#: The seed's CPU figures once (numpy; torch on the CPU is held to the same trajectory by
+#: test_train_trajectory and test_backends_agree), and its GPU runs where a GPU exists.
+SEED_FIGURE_CASES = (NUMPY_CASE + grid(backend=["torch"], device=DEVICES, dtype=["float32"])
+                     ).without("torch-cpu-float32")
+
+
 @pytest.mark.points(2)
 @pytest.mark.convergence
 @pytest.mark.timeout(300)
-@pytest.mark.parametrize(("backend", "device", "dtype"), [
-    case for case in _cases(backends=("numpy", "torch"), dtypes=FLOAT_DTYPES[:1])
-    # the seed's CPU figures once (numpy; torch on the CPU is held to the same trajectory by
-    # test_train_trajectory and test_backends_agree), and its GPU runs where a GPU exists
-    if case.id != "torch-cpu-float32"])
+@SEED_FIGURE_CASES.parametrize
 def test_train_seed_figures(subject, backend, device, dtype):
     """The defaults (200 000 steps, lr 1e-5, degree 4) reproduce the seed: MSE 0.5265 -> 0.0079."""
     kwargs = {} if backend == "numpy" else {"backend": backend, "device": device}
@@ -331,7 +315,7 @@ LSQ_DEGREE, LSQ_LR, LSQ_STEPS = 3, 0.4, 2000
 
 @pytest.mark.points(2)
 @pytest.mark.convergence
-@pytest.mark.parametrize(("backend", "device", "dtype"), list(_cases()))
+@TRAIN_CASES.parametrize
 def test_train_reaches_least_squares(subject, backend, device, dtype):
     """On a well-conditioned problem (lr 0.4, 2000 steps) w reaches np.linalg.lstsq's optimum."""
     x, y = _inputs(LSQ_X, LSQ_Y, backend, dtype)
@@ -352,17 +336,13 @@ def test_train_reaches_least_squares(subject, backend, device, dtype):
 
 # ---- train: placement, dtypes, arguments -----------------------------------------------
 
-def _placement_cases() -> Iterator[Any]:
-    yield pytest.param("numpy", "cpu", id="numpy-cpu")
-    for backend in TORCH_BACKENDS:
-        for dev in DEVICES_AND_META:
-            yield pytest.param(backend, dev.values[0], marks=dev.marks,
-                               id=f"{backend}-{dev.values[0]}")
+PLACEMENT_CASES = (grid(backend=["numpy"], device=["cpu"])
+                   + grid(backend=TORCH_BACKENDS, device=DEVICES_AND_META))
 
 
 @pytest.mark.points(2)
 @pytest.mark.device
-@pytest.mark.parametrize(("backend", "device"), list(_placement_cases()))
+@PLACEMENT_CASES.parametrize
 def test_train_result_placement(subject, backend, device):
     """w ((degree+1) x 1) and mse_trace ((n_steps,)) come back on the requested device, detached."""
     n_steps, degree = 6, 2
@@ -389,16 +369,16 @@ def test_train_result_placement(subject, backend, device):
              hint="time.perf_counter() differences are floats")
 
 
-def _dtype_cases() -> Iterator[Any]:
-    for backend in TORCH_BACKENDS:
-        for given, expected in (("numpy", "float32"), ("float32", "float32"),
-                                ("float64", "float64")):
-            yield pytest.param(backend, given, expected, id=f"{backend}-{given}-input")
+#: (what x is, the dtype the torch backends must compute in).
+DTYPE_CASES = grid(("backend", TORCH_BACKENDS), (("given", "expected"), [
+    pytest.param("numpy", "float32", id="numpy-input"),
+    pytest.param("float32", "float32", id="float32-input"),
+    pytest.param("float64", "float64", id="float64-input")]))
 
 
 @pytest.mark.points(1)
 @pytest.mark.device
-@pytest.mark.parametrize(("backend", "given", "expected"), list(_dtype_cases()))
+@DTYPE_CASES.parametrize
 def test_train_dtype(subject, backend, given, expected):
     """torch backends compute in x's dtype for tensor inputs and in float32 for numpy inputs."""
     x, y = SEED_X, SEED_Y
@@ -411,15 +391,15 @@ def test_train_dtype(subject, backend, given, expected):
                    hint=HINT_DTYPE)
 
 
-def _bad_argument_cases() -> Iterator[Any]:
-    yield pytest.param({"backend": "jax", "device": "cpu"}, id="unknown-backend")
-    yield pytest.param({"backend": "numpy", "device": "cuda"}, id="numpy-on-cuda")
-    yield pytest.param({"backend": "numpy", "device": "meta"}, id="numpy-on-meta")
+BAD_ARGUMENTS = grid(kwargs=[
+    pytest.param({"backend": "jax", "device": "cpu"}, id="unknown-backend"),
+    pytest.param({"backend": "numpy", "device": "cuda"}, id="numpy-on-cuda"),
+    pytest.param({"backend": "numpy", "device": "meta"}, id="numpy-on-meta")])
 
 
 @pytest.mark.points(1)
 @pytest.mark.values
-@pytest.mark.parametrize("kwargs", list(_bad_argument_cases()))
+@BAD_ARGUMENTS.parametrize
 def test_train_rejects_bad_arguments(subject, kwargs):
     """An unknown backend, or the numpy backend off the CPU, raises ValueError."""
     call = describe_call("train", {"x": SEED_X, "y": SEED_Y, "n_steps": 3, **kwargs})
@@ -476,14 +456,6 @@ def seed_style_loop(x: np.ndarray, y: np.ndarray, n_steps: int, lr: float, degre
         torch.cuda.synchronize()
 
 
-def _timing_cases() -> Iterator[Any]:
-    yield pytest.param("numpy", "cpu", id="numpy-cpu")
-    for backend in TORCH_BACKENDS:
-        for dev in DEVICES:
-            yield pytest.param(backend, dev.values[0], marks=dev.marks,
-                               id=f"{backend}-{dev.values[0]}")
-
-
 TIMING_RATIO, TIMING_FLOOR_S = 3.0, 0.5
 #: 400 samples: vectorised code barely notices them, a python loop over samples does.
 TIMING_X = np.linspace(0, 5, 400).reshape(-1, 1)
@@ -495,7 +467,7 @@ TIMING_STEPS = {"numpy": 1000, "torch": 500, "autograd": 300}
 @pytest.mark.points(1)
 @pytest.mark.timing
 @pytest.mark.timeout(180)
-@pytest.mark.parametrize(("backend", "device"), list(_timing_cases()))
+@BACKEND_DEVICE_CASES.parametrize
 def test_train_timing(subject, backend, device):
     """train takes at most 3x the seed's own loop (measured now) + 0.5 s; seconds is honest."""
     x, y = TIMING_X, TIMING_Y

@@ -14,17 +14,14 @@ import torch
 
 from reference.cosine import cosine_similarity as reference_cosine
 from spec_tests.checks import Overrides, check_close, check_type
-from spec_tests.params import DEVICES, FLOAT_DTYPES
+from spec_tests.params import BY_DEVICE_DTYPE, BY_DEVICE_FLOAT64
 from spec_tests.test_cosine import (
     HINT_DEVICE,
     HINT_VALUE,
     cosine_call,
     numeric_gradient,
-    skip_unsupported,
     submission_grads,
 )
-
-FLOAT64 = [pytest.param(torch.float64, id="float64")]
 
 #: Tolerance overrides of this module's checks (the others use checks.TOLERANCES).
 TOL = Overrides({
@@ -73,11 +70,9 @@ def _inverse_norm(wrt: torch.Tensor) -> float:
 
 @pytest.mark.points(2)
 @pytest.mark.values
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_DTYPE.parametrize
 def test_cosine_hidden_values(subject, grading_seed, device, dtype):
     """Values on random sizes and scales equal the reference's."""
-    skip_unsupported(device, dtype)
     for x, y in _draw(grading_seed, 1, dtype, device):
         got = subject.call("cosine.value", x=x, y=y)
         check_type(got, torch.Tensor, call=cosine_call(x, y), hint=HINT_DEVICE)
@@ -88,11 +83,9 @@ def test_cosine_hidden_values(subject, grading_seed, device, dtype):
 
 @pytest.mark.points(2)
 @pytest.mark.gradients
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_DTYPE.parametrize
 def test_cosine_hidden_gradients(subject, grading_seed, device, dtype):
     """Gradients on random sizes and scales equal the reference's."""
-    skip_unsupported(device, dtype)
     for x, y in _draw(grading_seed, 2, dtype, device):
         call = cosine_call(x, y, "then .backward()")
         got = submission_grads(subject, x, y, call)
@@ -105,11 +98,9 @@ def test_cosine_hidden_gradients(subject, grading_seed, device, dtype):
 
 @pytest.mark.points(1)
 @pytest.mark.gradients
-@pytest.mark.parametrize("dtype", FLOAT64)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_FLOAT64.parametrize
 def test_cosine_hidden_gradcheck(subject, grading_seed, device, dtype):
     """Gradcheck-style: autograd's gradients equal central differences of the own values."""
-    skip_unsupported(device, dtype)
     gen = torch.Generator().manual_seed(grading_seed * 7919 + 3)
     n = int(torch.randint(2, 25, (1,), generator=gen))
     scale = 10 ** float(torch.empty(()).uniform_(-2, 2, generator=gen))

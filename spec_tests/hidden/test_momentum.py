@@ -12,7 +12,7 @@ import torch
 
 from reference.momentum import MomentumGradientDescent as ReferenceMomentum
 from spec_tests.checks import Overrides, check_close, check_meta
-from spec_tests.params import DEVICES, FLOAT_DTYPES
+from spec_tests.params import BY_DEVICE_DTYPE
 from spec_tests.test_momentum import (
     HINT_FORMULA,
     HINT_VELOCITY,
@@ -22,7 +22,6 @@ from spec_tests.test_momentum import (
     oracle_minimize,
     run_submission,
     seed_objective,
-    skip_unsupported,
 )
 
 #: Tolerance overrides of this module's checks (the others use checks.TOLERANCES).
@@ -71,11 +70,9 @@ def reference_run(params: list[torch.Tensor], grads: Grads, lr: float, momentum:
 
 @pytest.mark.points(3)
 @pytest.mark.values
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_DTYPE.parametrize
 def test_momentum_hidden_random_runs(subject, grading_seed, device, dtype):
     """Random lr, momentum, shapes and missing gradients: params and velocities as the reference."""
-    skip_unsupported(device, dtype)
     params, grads, lr, momentum = _draw_run(grading_seed, dtype, device)
     call = describe_run(params, lr, momentum, len(grads)) + " with some .grad None"
     got = run_submission(subject, params, grads, lr, momentum)
@@ -88,11 +85,9 @@ def test_momentum_hidden_random_runs(subject, grading_seed, device, dtype):
 
 @pytest.mark.points(2)
 @pytest.mark.convergence
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_DTYPE.parametrize
 def test_momentum_hidden_seed_objective(subject, grading_seed, device, dtype):
     """The seed's minimize loop from a random start, lr and momentum follows the reference."""
-    skip_unsupported(device, dtype)
     gen = torch.Generator().manual_seed(grading_seed * 7919 + 12)
     init = torch.empty(2, dtype=torch.float64).uniform_(0.3, 1.0, generator=gen)
     init = init.to(device=device, dtype=dtype)

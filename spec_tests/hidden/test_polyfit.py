@@ -15,8 +15,13 @@ import torch
 
 from reference import polyfit as reference
 from spec_tests.checks import Overrides, check_close, describe_call
-from spec_tests.params import DEVICES
-from spec_tests.test_polyfit import HINT_AUTOGRAD, HINT_GRADIENT, HINT_POWERS, _train
+from spec_tests.test_polyfit import (
+    BACKEND_DEVICE_CASES,
+    HINT_AUTOGRAD,
+    HINT_GRADIENT,
+    HINT_POWERS,
+    _train,
+)
 
 #: Tolerance overrides of this module's checks: float64 against the reference's float64.
 TOL = Overrides({
@@ -41,14 +46,6 @@ def _problem(grading_seed: int, salt: int) -> dict[str, Any]:
             "n_steps": int(rng.integers(100, 501))}
 
 
-def _hidden_cases() -> list[Any]:
-    cases = [pytest.param("numpy", "cpu", id="numpy-cpu")]
-    for backend in ("torch", "autograd"):
-        cases += [pytest.param(backend, d.values[0], marks=d.marks, id=f"{backend}-{d.values[0]}")
-                  for d in DEVICES]
-    return cases
-
-
 def _inputs(problem: dict[str, Any], backend: str) -> tuple[Any, Any]:
     if backend == "numpy":
         return problem["x"], problem["y"]
@@ -61,7 +58,7 @@ def _like(value: np.ndarray | torch.Tensor, device: str) -> np.ndarray | torch.T
 
 @pytest.mark.points(3)
 @pytest.mark.convergence
-@pytest.mark.parametrize(("backend", "device"), _hidden_cases())
+@BACKEND_DEVICE_CASES.parametrize
 def test_hidden_train_matches_reference(subject, grading_seed, backend, device):
     """w and the whole mse_trace equal the reference's on a random problem (float64)."""
     problem = _problem(grading_seed, 1)
@@ -77,7 +74,7 @@ def test_hidden_train_matches_reference(subject, grading_seed, backend, device):
 
 @pytest.mark.points(1)
 @pytest.mark.gradients
-@pytest.mark.parametrize(("backend", "device"), _hidden_cases())
+@BACKEND_DEVICE_CASES.parametrize
 def test_hidden_first_gradient(subject, grading_seed, backend, device):
     """One step with lr = 1 on a random problem: w = -grad, equal to the reference's."""
     problem = _problem(grading_seed, 2)
