@@ -26,6 +26,16 @@ from spec_tests.checks import (
     fail,
 )
 from spec_tests.params import DEVICES, DEVICES_AND_META, FLOAT_DTYPE_NAMES, grid
+from spec_tests.support.polyfit import (
+    BACKEND_DEVICE_CASES,
+    HINT_AUTOGRAD,
+    HINT_GRADIENT,
+    HINT_POWERS,
+    TORCH_BACKENDS,
+    oracle_gd,
+    seed_style_loop,
+    train_submission,
+)
 
 # The seed's data and figures (polyfit notebook: x = linspace(0, 5, 100) as 100 x 1, y = sin x).
 SEED_X = np.linspace(0, 5, 100).reshape(-1, 1)
@@ -36,12 +46,8 @@ SEED_FINAL_MSE = 0.0079
 SEED_FINAL_W = np.array([0.31165126, 0.37640169, 0.26351294, -0.21930896, 0.0283497])
 SEED_STEPS, SEED_LR, SEED_DEGREE = 200_000, 1e-5, 4
 
-HINT_POWERS = ("dpoly_dw(x, w) is x ** (0, 1, ..., D) with D + 1 = len(w) coefficients: the "
-               "first column is all ones (x**0); check for an off-by-one degree.")
 HINT_KEEP = ("keep x's library, dtype and device: exponents built with dtype=x.dtype (and "
              "device=x.device for torch), no conversion to numpy, float64 or the CPU on the way.")
-HINT_GRADIENT = ("each step is grad = -2/N * Phi^T (y - Phi w), then w -= lr * grad, from "
-                 "w = 0: check the sign, the factor 2/N (N = number of samples) and the degree.")
 HINT_BEFORE = ("mse_trace[k] is the MSE of the residual used by step k, before w is updated: "
                "mse_trace[0] is the MSE of w = 0, i.e. mean(y**2).")
 HINT_PLACEMENT = ("torch backends return w and mse_trace as tensors on the requested device, "
@@ -49,9 +55,6 @@ HINT_PLACEMENT = ("torch backends return w and mse_trace as tensors on the reque
                   ".item() or python lists; the numpy backend returns float64 ndarrays.")
 HINT_DTYPE = ("torch backends compute in x's dtype when x is a floating tensor, in float32 "
               "when x is a numpy array (like the seed); the numpy backend in float64.")
-HINT_AUTOGRAD = ("the autograd backend needs the gradient of this step only: zero it (or use "
-                 "torch.autograd.grad) every step, and update w under torch.no_grad().")
-
 #: Tolerance overrides of this module's checks (the others use checks.TOLERANCES). The seed
 #: ran float32, and a float32 run of many steps drifts from the float64 oracles.
 TOL = Overrides({
@@ -65,17 +68,10 @@ TOL = Overrides({
     "least squares": {"float32": (1e-3, 1e-4), "float64": (1e-6, 1e-8)},
 })
 
-BACKENDS = ("numpy", "torch", "autograd")
-TORCH_BACKENDS = ("torch", "autograd")
-
-
 #: ``backend-device-dtype`` cases: numpy on the CPU in float64, torch on every device.
 NUMPY_CASE = grid(backend=["numpy"], device=["cpu"], dtype=["float64"])
 TRAIN_CASES = NUMPY_CASE + grid(backend=TORCH_BACKENDS, device=DEVICES, dtype=FLOAT_DTYPE_NAMES)
 FLOAT32_TRAIN_CASES = NUMPY_CASE + grid(backend=TORCH_BACKENDS, device=DEVICES, dtype=["float32"])
-#: ``backend-device`` cases: numpy on the CPU, torch on every device.
-BACKEND_DEVICE_CASES = (grid(backend=["numpy"], device=["cpu"])
-                        + grid(backend=TORCH_BACKENDS, device=DEVICES))
 
 
 def _inputs(x: np.ndarray, y: np.ndarray, backend: str, dtype: str) -> tuple[Any, Any]:
@@ -92,33 +88,6 @@ def _expected(values: np.ndarray, backend: str, device: str, dtype: str) -> Any:
         return np.asarray(values, dtype=np.float64)
     return torch.from_numpy(np.asarray(values, dtype=np.float64)).to(
         device=device, dtype=getattr(torch, dtype))
-
-
-def _train(subject: Any, x: Any, y: Any, *, timeout: float = 60, **kwargs: Any
-           ) -> tuple[dict[str, Any], str]:
-    """The submission's train result (keys checked) and the call's description."""
-    __tracebackhide__ = True
-    call = describe_call("train", {"x": x, "y": y, **kwargs})
-    got = subject.call("polyfit.train", timeout=timeout, x=x, y=y, **kwargs)
-    if got["type"] != "builtins.dict":
-        fail(call, f"train returned {got['type']}, but should return a dict")
-    missing = {"w", "mse_trace", "seconds"} - set(got["keys"])
-    if missing:
-        fail(call, f"the dict returned by train lacks {sorted(missing)} (it has {got['keys']})")
-    return got, call
-
-
-def oracle_gd(x: np.ndarray, y: np.ndarray, n_steps: int, lr: float, degree: int
-              ) -> tuple[np.ndarray, np.ndarray]:
-    """The gradient descent recurrence in float64, written out plainly: (w, mse_trace)."""
-    phi = np.vander(x.ravel(), degree + 1, increasing=True)
-    w = np.zeros((degree + 1, 1))
-    trace = np.empty(n_steps)
-    for k in range(n_steps):
-        residual = y - phi @ w
-        trace[k] = np.mean(residual ** 2)
-        w = w - lr * (-2 / len(x) * phi.T @ residual)
-    return w, trace
 
 
 # ---- poly and dpoly_dw -----------------------------------------------------------------
@@ -162,16 +131,26 @@ def _check_library_value(got: Any, expected64: np.ndarray, library: str, device:
                     call=call, tol=TOL("powers", dtype), hint=hint)
 
 
+def _check_on_poly_inputs(subject: Any, name: str, oracle: Any, library: str, device: str,
+                          dtype: str, hint: str) -> None:
+    """``name(x, w)`` of the submission equals ``oracle(x64, w64)`` on every poly input."""
+    __tracebackhide__ = True
+    for x, w, x64, w64 in _poly_inputs(library, device, dtype):
+        call = describe_call(name, {"x": x, "w": w})
+        got = subject.call(f"polyfit.{name}", x=x, w=w)
+        _check_library_value(got, oracle(x64, w64), library, device, dtype, call, hint)
+
+
+def _powers(x64: np.ndarray, w64: np.ndarray) -> np.ndarray:
+    return np.vander(x64.ravel(), len(w64), increasing=True)
+
+
 @pytest.mark.points(2)
 @pytest.mark.values
 @POLY_CASES.parametrize
 def test_dpoly_dw(subject, library, device, dtype):
     """dpoly_dw(x, w): the N x (D+1) powers of x (np.vander), same library, dtype, device."""
-    for x, w, x64, _ in _poly_inputs(library, device, dtype):
-        call = describe_call("dpoly_dw", {"x": x, "w": w})
-        got = subject.call("polyfit.dpoly_dw", x=x, w=w)
-        expected = np.vander(x64.ravel(), len(w), increasing=True)
-        _check_library_value(got, expected, library, device, dtype, call, HINT_POWERS)
+    _check_on_poly_inputs(subject, "dpoly_dw", _powers, library, device, dtype, HINT_POWERS)
 
 
 @pytest.mark.points(2)
@@ -179,16 +158,21 @@ def test_dpoly_dw(subject, library, device, dtype):
 @POLY_CASES.parametrize
 def test_poly(subject, library, device, dtype):
     """poly(x, w) = dpoly_dw(x, w) @ w: N x 1, same library/dtype/device as x."""
-    for x, w, x64, w64 in _poly_inputs(library, device, dtype):
-        call = describe_call("poly", {"x": x, "w": w})
-        got = subject.call("polyfit.poly", x=x, w=w)
-        expected = np.vander(x64.ravel(), len(w), increasing=True) @ w64
-        _check_library_value(got, expected, library, device, dtype, call,
-                             "poly(x, w) = sum_i w_i x**i as an N x 1 column: "
-                             "dpoly_dw(x, w) @ w (a matrix product, not an elementwise one).")
+    _check_on_poly_inputs(subject, "poly", lambda x64, w64: _powers(x64, w64) @ w64, library,
+                          device, dtype, "poly(x, w) = sum_i w_i x**i as an N x 1 column: "
+                          "dpoly_dw(x, w) @ w (a matrix product, not an elementwise one).")
 
 
 # ---- train: values -------------------------------------------------------------------
+
+def _train_on_seed_data(subject: Any, n_steps: int, backend: str, device: str, dtype: str
+                        ) -> tuple[dict[str, Any], str]:
+    """``n_steps`` of the submission's train on the seed's data, lr and degree."""
+    __tracebackhide__ = True
+    x, y = _inputs(SEED_X, SEED_Y, backend, dtype)
+    return train_submission(subject, x, y, n_steps=n_steps, lr=SEED_LR, degree=SEED_DEGREE,
+                            backend=backend, device=device)
+
 
 def _as_numpy(value: Any) -> np.ndarray:
     return value.detach().cpu().double().numpy() if type(value) is torch.Tensor else value
@@ -199,9 +183,7 @@ def _as_numpy(value: Any) -> np.ndarray:
 @TRAIN_CASES.parametrize
 def test_train_first_gradient(subject, backend, device, dtype):
     """The first step's gradient is the seed's on every backend: w after one step = -lr * grad."""
-    x, y = _inputs(SEED_X, SEED_Y, backend, dtype)
-    got, call = _train(subject, x, y, n_steps=1, lr=SEED_LR, degree=SEED_DEGREE,
-                       backend=backend, device=device)
+    got, call = _train_on_seed_data(subject, 1, backend, device, dtype)
     w = got["w"]
     if backend == "numpy":
         check_type(w, np.ndarray, call=call, what="w", hint=HINT_PLACEMENT)
@@ -221,9 +203,7 @@ def test_train_first_gradient(subject, backend, device, dtype):
 @FLOAT32_TRAIN_CASES.parametrize
 def test_mse_trace_before_update(subject, backend, device, dtype):
     """mse_trace[k] is the MSE before step k's update: mse_trace[0] = mean(y**2) = 0.5265."""
-    x, y = _inputs(SEED_X, SEED_Y, backend, dtype)
-    got, call = _train(subject, x, y, n_steps=3, lr=SEED_LR, degree=SEED_DEGREE,
-                       backend=backend, device=device)
+    got, call = _train_on_seed_data(subject, 3, backend, device, dtype)
     _, trace = oracle_gd(SEED_X, SEED_Y, 3, SEED_LR, SEED_DEGREE)
     assert abs(trace[0] - SEED_MSE_0) < 1e-6, "the oracle no longer reproduces the seed"
     expected = _expected(trace, backend, device, dtype)
@@ -237,9 +217,7 @@ def test_mse_trace_before_update(subject, backend, device, dtype):
 def test_train_trajectory(subject, backend, device, dtype):
     """500 steps on the seed's data: the whole mse_trace and w follow the float64 recurrence."""
     n_steps = 500
-    x, y = _inputs(SEED_X, SEED_Y, backend, dtype)
-    got, call = _train(subject, x, y, n_steps=n_steps, lr=SEED_LR, degree=SEED_DEGREE,
-                       backend=backend, device=device)
+    got, call = _train_on_seed_data(subject, n_steps, backend, device, dtype)
     w_expected, trace_expected = oracle_gd(SEED_X, SEED_Y, n_steps, SEED_LR, SEED_DEGREE)
     tol = TOL("trajectory", dtype)
     hint = HINT_GRADIENT + " " + (HINT_AUTOGRAD if backend == "autograd" else HINT_BEFORE)
@@ -256,10 +234,10 @@ def test_backends_agree(subject):
     x = np.linspace(-1.0, 2.0, 37).reshape(-1, 1)
     y = np.exp(-x) * np.cos(3 * x)
     kwargs = {"n_steps": 500, "lr": 0.02, "degree": 3, "device": "cpu"}
-    base, base_call = _train(subject, x, y, backend="numpy", **kwargs)
+    base, base_call = train_submission(subject, x, y, backend="numpy", **kwargs)
     for backend in TORCH_BACKENDS:
         xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-        got, call = _train(subject, xt, yt, backend=backend, **kwargs)
+        got, call = train_submission(subject, xt, yt, backend=backend, **kwargs)
         for key in ("w", "mse_trace"):
             check_type(base[key], np.ndarray, call=base_call, what=key, hint=HINT_PLACEMENT)
             check_type(got[key], torch.Tensor, call=call, what=key, hint=HINT_PLACEMENT)
@@ -285,7 +263,7 @@ SEED_FIGURE_CASES = (NUMPY_CASE + grid(backend=["torch"], device=DEVICES, dtype=
 def test_train_seed_figures(subject, backend, device, dtype):
     """The defaults (200 000 steps, lr 1e-5, degree 4) reproduce the seed: MSE 0.5265 -> 0.0079."""
     kwargs = {} if backend == "numpy" else {"backend": backend, "device": device}
-    got, call = _train(subject, SEED_X, SEED_Y, timeout=240, **kwargs)
+    got, call = train_submission(subject, SEED_X, SEED_Y, timeout=240, **kwargs)
     trace, w = got["mse_trace"], got["w"]
     if backend == "numpy":
         check_type(trace, np.ndarray, call=call, what="mse_trace", hint=HINT_PLACEMENT)
@@ -319,8 +297,8 @@ LSQ_DEGREE, LSQ_LR, LSQ_STEPS = 3, 0.4, 2000
 def test_train_reaches_least_squares(subject, backend, device, dtype):
     """On a well-conditioned problem (lr 0.4, 2000 steps) w reaches np.linalg.lstsq's optimum."""
     x, y = _inputs(LSQ_X, LSQ_Y, backend, dtype)
-    got, call = _train(subject, x, y, n_steps=LSQ_STEPS, lr=LSQ_LR, degree=LSQ_DEGREE,
-                       backend=backend, device=device)
+    got, call = train_submission(subject, x, y, n_steps=LSQ_STEPS, lr=LSQ_LR,
+                                 degree=LSQ_DEGREE, backend=backend, device=device)
     phi = np.vander(LSQ_X.ravel(), LSQ_DEGREE + 1, increasing=True)
     w_opt = np.linalg.lstsq(phi, LSQ_Y, rcond=None)[0]
     mse_opt = float(np.mean((phi @ w_opt - LSQ_Y) ** 2))
@@ -346,8 +324,8 @@ PLACEMENT_CASES = (grid(backend=["numpy"], device=["cpu"])
 def test_train_result_placement(subject, backend, device):
     """w ((degree+1) x 1) and mse_trace ((n_steps,)) come back on the requested device, detached."""
     n_steps, degree = 6, 2
-    got, call = _train(subject, SEED_X, SEED_Y, n_steps=n_steps, lr=SEED_LR, degree=degree,
-                       backend=backend, device=device)
+    got, call = train_submission(subject, SEED_X, SEED_Y, n_steps=n_steps, lr=SEED_LR,
+                                 degree=degree, backend=backend, device=device)
     if backend == "numpy":
         for key, shape in (("w", (degree + 1, 1)), ("mse_trace", (n_steps,))):
             value = got[key]
@@ -384,8 +362,8 @@ def test_train_dtype(subject, backend, given, expected):
     x, y = SEED_X, SEED_Y
     if given != "numpy":
         x, y = (torch.from_numpy(v).to(getattr(torch, given)) for v in (x, y))
-    got, call = _train(subject, x, y, n_steps=4, lr=SEED_LR, degree=SEED_DEGREE,
-                       backend=backend, device="cpu")
+    got, call = train_submission(subject, x, y, n_steps=4, lr=SEED_LR, degree=SEED_DEGREE,
+                                 backend=backend, device="cpu")
     for key in ("w", "mse_trace"):
         check_meta(got[key], dtype=getattr(torch, expected), device="cpu", call=call, what=key,
                    hint=HINT_DTYPE)
@@ -413,48 +391,6 @@ def test_train_rejects_bad_arguments(subject, kwargs):
 
 
 # ---- train: timing ---------------------------------------------------------------------
-
-def seed_numpy_loop(x: np.ndarray, y: np.ndarray, n_steps: int, lr: float, degree: int
-                    ) -> tuple[np.ndarray, np.ndarray]:
-    """The seed's numpy cell as written: ``x ** range(D)`` recomputed twice every step."""
-    n = x.shape[0]
-    w = np.zeros((degree + 1, 1))
-    mse_trace = np.zeros(n_steps)
-    for step in range(n_steps):
-        y_model = (x ** range(degree + 1)) @ w
-        grad = -2 / n * (x ** range(degree + 1)).T @ (y - y_model)
-        w -= lr * grad
-        mse_trace[step] = ((y - y_model) ** 2).mean()
-    return w, mse_trace
-
-
-def seed_style_loop(x: np.ndarray, y: np.ndarray, n_steps: int, lr: float, degree: int,
-                    backend: str, device: str) -> None:
-    """The seed notebook's loop (powers recomputed every step): the timing baseline."""
-    n = x.shape[0]
-    if backend == "numpy":
-        seed_numpy_loop(x, y, n_steps, lr, degree)
-        return
-    xt = torch.from_numpy(x).float().to(device)
-    yt = torch.from_numpy(y).float().to(device)
-    exponents = torch.arange(0.0, degree + 1, device=device)
-    trace_t = torch.zeros(n_steps, device=device)
-    w_t = torch.zeros(degree + 1, 1, device=device, requires_grad=backend == "autograd")
-    for step in range(n_steps):
-        y_model = (xt ** exponents).mm(w_t)
-        mse = ((yt - y_model) ** 2).mean()
-        if backend == "autograd":
-            if step > 0:
-                w_t.grad.data.zero_()
-            mse.backward()
-            w_t.data -= lr * w_t.grad.data
-        else:
-            grad = -2 / n * (xt ** exponents).t().mm(yt - y_model)
-            w_t -= lr * grad
-        trace_t[step] = mse.data
-    if device == "cuda":
-        torch.cuda.synchronize()
-
 
 TIMING_RATIO, TIMING_FLOOR_S = 3.0, 0.5
 #: 400 samples: vectorised code barely notices them, a python loop over samples does.

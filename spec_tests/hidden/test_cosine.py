@@ -15,7 +15,7 @@ import torch
 from reference.cosine import cosine_similarity as reference_cosine
 from spec_tests.checks import Overrides, check_close, check_type
 from spec_tests.params import BY_DEVICE_DTYPE, BY_DEVICE_FLOAT64
-from spec_tests.test_cosine import (
+from spec_tests.support.cosine import (
     HINT_DEVICE,
     HINT_VALUE,
     cosine_call,

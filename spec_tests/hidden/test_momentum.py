@@ -13,13 +13,14 @@ import torch
 from reference.momentum import MomentumGradientDescent as ReferenceMomentum
 from spec_tests.checks import Overrides, check_close, check_meta
 from spec_tests.params import BY_DEVICE_DTYPE
-from spec_tests.test_momentum import (
+from spec_tests.support.momentum import (
     HINT_FORMULA,
     HINT_VELOCITY,
     Grads,
     check_trace,
     describe_run,
     oracle_minimize,
+    run_optimizer,
     run_submission,
     seed_objective,
 )
@@ -57,14 +58,8 @@ def _draw_run(grading_seed: int, dtype: torch.dtype, device: str
 def reference_run(params: list[torch.Tensor], grads: Grads, lr: float, momentum: float
                   ) -> tuple[list[list[torch.Tensor]], list[torch.Tensor]]:
     """The reference optimizer driven exactly as the probe drives the submission's."""
-    tensors = [p.detach().clone().requires_grad_() for p in params]
-    opt = ReferenceMomentum(tensors, lr=lr, momentum=momentum)
-    trace = []
-    for step_grads in grads:
-        for t, g in zip(tensors, step_grads, strict=True):
-            t.grad = None if g is None else g.clone()
-        opt.step()
-        trace.append([t.detach().clone() for t in tensors])
+    opt, _, trace = run_optimizer(lambda ts: ReferenceMomentum(ts, lr=lr, momentum=momentum),
+                                  params, grads)
     return trace, [v.clone() for v in opt.velocities]
 
 
