@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader import scoring
+from grader import corpus, scoring
 
 SPEC_DIR = "spec_tests"
 REFERENCE_DIR = "reference"
@@ -274,7 +274,11 @@ def run_job(job: Job, suite_root: Path, *, full_mutant_runs: bool = False) -> Ve
                         f"{job.exercise!r}" for name in unknown])
                 if catches:
                     paths = catching_node_ids(paths, catches)
-            payload = run_suite(job.impl_dir, suite_root, paths)
+            if job.kind == "mutant":  # written as overrides: graded as the reference they change
+                with corpus.materialized(job.impl_dir, Path(suite_root) / REFERENCE_DIR) as impl:
+                    payload = run_suite(impl, suite_root, paths)
+            else:
+                payload = run_suite(job.impl_dir, suite_root, paths)
     except SuiteError as exc:
         return Verdict(job, False, problems=[str(exc)])
     if job.kind == "reference":

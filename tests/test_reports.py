@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from minisuite import build_suite
 
-from grader import validate
+from grader import corpus, validate
 from grader.reports import atomic_write_text, write_reports
 from grader.reports.feedback import fence
 from grader.reports.gradescope import OUTPUT_FORMATS, STATUSES, VISIBILITIES
@@ -91,7 +91,9 @@ def reference_payload(suite: Path) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def mutant_payload(suite: Path) -> dict[str, Any]:
-    payload = graded(validate.run_suite(suite / "tests/mutants/adder/ignores_b", suite))
+    mutant = suite / "tests/mutants/adder/ignores_b"
+    with corpus.materialized(mutant, suite / "reference") as impl:  # an override of reference/
+        payload = graded(validate.run_suite(impl, suite))
     for rec in payload["records"]:
         if rec["hidden"]:
             assert rec["outcome"] == "failed"
