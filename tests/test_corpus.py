@@ -4,12 +4,14 @@ CATCHES file names), every alternative under ``tests/alternatives/`` earns full 
 
 One case per corpus folder, found by ``grader.validate`` (ids like
 ``mutant-momentum-velocity_on_cpu``); each case runs its own pytest subprocess, so the cases
-spread over ``pytest -n 2`` workers. With no corpus yet, nothing is collected. A mutant is graded
-as the implementation ``grader.corpus`` builds from it; the fast tests below hold that rule.
+spread over ``pytest -n 2`` workers. With no corpus yet, nothing is collected. A mutant holds
+only overrides of the reference (``grader.corpus``); the fast tests below hold the rule that
+builds its implementation and the shape of every override.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import sys
 from pathlib import Path
@@ -22,6 +24,8 @@ from grader import corpus, validate
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = validate.mutant_jobs(ROOT) + validate.alternative_jobs(ROOT)
 
+MUTANTS = validate.mutant_jobs(ROOT)
+REFERENCE = ROOT / validate.REFERENCE_DIR
 
 needs_suite = pytest.mark.skipif(not validate.has_spec_tests(ROOT),
                                  reason=f"no spec test module under {ROOT / validate.SPEC_DIR}")
@@ -110,3 +114,25 @@ def test_an_override_cannot_bring_a_future_import(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="__future__"):
         corpus.materialize(tmp_path / "mutant", tmp_path / "reference", tmp_path / "built")
 
+
+if MUTANTS:
+
+    @pytest.mark.parametrize("job", MUTANTS, ids=[job.id for job in MUTANTS])
+    def test_mutant_is_a_small_override_of_the_reference(job: validate.Job) -> None:
+        """Only the definitions that make it wrong, opening with the mistake they model, of a
+        module the reference has; the module it builds imports."""
+        modules = sorted(job.impl_dir.glob("*.py"))
+        assert modules, f"{job.id} holds no module"
+        for path in modules:
+            reference = REFERENCE / path.name
+            assert reference.is_file(), f"{path.name} overrides no reference module"
+            text = path.read_text()
+            assert text.startswith(('"""Mutant: ', "# Mutant: ")), f"{path}: say the mistake first"
+            assert len(text.splitlines()) < len(reference.read_text().splitlines()), (
+                f"{path} is not a small override of {reference}")
+            defined = {node.name for node in ast.parse(text).body
+                       if isinstance(node, ast.FunctionDef | ast.ClassDef)}
+            assert defined, f"{path} defines nothing"
+        with corpus.materialized(job.impl_dir, REFERENCE) as built:
+            for path in modules:
+                _load(built / path.name)
