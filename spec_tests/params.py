@@ -110,14 +110,13 @@ def grid(*axes: tuple[str | tuple[str, ...], Sequence[Any]], unsupported: str = 
         values = tuple(v for p in combination for v in p.values)
         marks = [m for p in combination for m in p.marks]
         case = dict(zip(names, values, strict=True))
-        dtype = case.get("dtype")
+        device, dtype = case.get("device"), case.get("dtype")
         if isinstance(dtype, str):
             dtype = getattr(torch, dtype)
-        if "device" in case and dtype is not None and \
-                not device_dtype_supported(case["device"], dtype):
+        if device is not None and dtype is not None and not device_dtype_supported(device, dtype):
             if unsupported == "drop":
                 continue
-            marks.append(pytest.mark.skip(reason=f"{case['device']} does not support {dtype}"))
+            marks.append(pytest.mark.skip(reason=f"{device} does not support {dtype}"))
         params.append(pytest.param(*values, marks=marks,
                                    id="-".join(str(p.id) for p in combination)))
     return Grid(names, tuple(params))
