@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.polyfit_backends import machine_info
+from grader import corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -78,18 +79,21 @@ def run_overhead() -> list[HarnessRow]:
 
 
 def make_class(folder: Path, size: int) -> None:
-    """A class of ``size`` submissions: the reference, the template and mutants, in turn."""
-    kinds: list[Path] = [ROOT / "reference", ROOT / "student_template"]
-    for mutant in sorted((ROOT / "tests" / "mutants").glob("*/*")):
-        if mutant.is_dir():
-            kinds.append(mutant)
-    full = {p.name: p for p in (ROOT / "reference").glob("*.py") if p.name != "__init__.py"}
+    """A class of ``size`` submissions: the reference, the template and mutants, in turn
+    (a mutant is the reference with its overrides applied)."""
+    reference = ROOT / "reference"
+    mutants = [m for m in sorted((ROOT / "tests" / "mutants").glob("*/*")) if m.is_dir()]
+    kinds: list[Path] = [reference, ROOT / "student_template", *mutants]
+    full = {p.name: p for p in reference.glob("*.py") if p.name != "__init__.py"}
     for i in range(size):
         student = folder / f"student{i:03d}"
+        source = kinds[i % len(kinds)]
+        if source in mutants:
+            corpus.materialize(source, reference, student)
+            continue
         student.mkdir(parents=True)
         for name, path in full.items():
             shutil.copy(path, student / name)
-        source = kinds[i % len(kinds)]
         for path in source.glob("*.py"):
             if path.name != "__init__.py":
                 shutil.copy(path, student / path.name)

@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from reference import polyfit
-from spec_tests.test_polyfit import seed_numpy_loop  # the timing tests' baseline, too
+from reference import polyfit, polyfit_compiled
+from spec_tests.support.polyfit import seed_numpy_loop  # the timing tests' baseline, too
 
 X = np.linspace(0, 5, 100).reshape(-1, 1)
 Y = np.sin(X)
@@ -95,15 +95,15 @@ def machine_info() -> dict[str, Any]:
 def fresh_compile_cache() -> Iterator[None]:
     """Empty inductor and compiled-loop folders for the block (and for the processes it starts):
     building is paid in full, not reused from an earlier process."""
-    names = ("TORCHINDUCTOR_CACHE_DIR", polyfit.AOT_CACHE_ENV)
+    names = ("TORCHINDUCTOR_CACHE_DIR", polyfit_compiled.AOT_CACHE_ENV)
     saved = {name: os.environ.get(name) for name in names}
     with tempfile.TemporaryDirectory(prefix="gradspec-bench-cache-") as folder:
         os.environ.update({name: str(Path(folder) / name.lower()) for name in names})
-        polyfit._descent_program.cache_clear()
+        polyfit_compiled.load_program.cache_clear()
         try:
             yield
         finally:
-            polyfit._descent_program.cache_clear()
+            polyfit_compiled.load_program.cache_clear()
             for name, value in saved.items():
                 if value is None:
                     os.environ.pop(name, None)
@@ -113,15 +113,15 @@ def fresh_compile_cache() -> Iterator[None]:
 
 def new_process_seconds(backend: str, device: str, n_steps: int) -> float:
     """Seconds of the first ``train`` call in a fresh interpreter (same cache folders)."""
-    code = ("import sys\nfrom benchmarks.polyfit_backends import _timed_train\n"
-            "print(_timed_train(sys.argv[1], sys.argv[2], int(sys.argv[3]))[0])")
+    code = ("import sys\nfrom benchmarks.polyfit_backends import timed_train\n"
+            "print(timed_train(sys.argv[1], sys.argv[2], int(sys.argv[3]))[0])")
     proc = subprocess.run([sys.executable, "-c", code, backend, device, str(n_steps)],
                           cwd=Path(__file__).resolve().parent.parent, capture_output=True,
                           text=True, check=True)
     return float(proc.stdout.strip().splitlines()[-1])
 
 
-def _timed_train(backend: str, device: str, n_steps: int) -> tuple[float, dict[str, Any]]:
+def timed_train(backend: str, device: str, n_steps: int) -> tuple[float, dict[str, Any]]:
     start = time.perf_counter()
     out = polyfit.train(X, Y, n_steps=n_steps, lr=LR, degree=DEGREE, backend=backend,
                         device=device)
@@ -156,8 +156,8 @@ def _measure(n_steps: int) -> dict[str, Any]:
                 continue
             polyfit.train(X, Y, n_steps=10, lr=LR, degree=DEGREE, backend=backend,
                           device=device)  # warm-up: first-call allocations, kernels
-            first, _ = _timed_train(backend, device, n_steps)  # autograd: builds its loop
-            seconds, out = _timed_train(backend, device, n_steps)
+            first, _ = timed_train(backend, device, n_steps)  # autograd: builds its loop
+            seconds, out = timed_train(backend, device, n_steps)
             fresh = new_process_seconds(backend, device, n_steps)
             trace = np.asarray(torch.as_tensor(out["mse_trace"]).cpu(), dtype=np.float64)
             traces[f"{backend}-{device}"] = trace

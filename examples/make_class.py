@@ -158,7 +158,7 @@ def main() -> None:
     _student("dave", replace={"cosine.py": DAVE_COSINE})
     _student("eve", replace={"cosine.py": EVE_COSINE, "momentum.py": EVE_MOMENTUM,
                              "polyfit.py": EVE_POLYFIT})
-    frank = _student("frank", drop=("polyfit.py",))
+    frank = _student("frank", drop=("polyfit.py", "polyfit_compiled.py"))
     with zipfile.ZipFile(CLASS / "frank.zip", "w", zipfile.ZIP_DEFLATED) as zf:
         for path in sorted(frank.iterdir()):
             info = zipfile.ZipInfo(path.name, date_time=(2026, 11, 24, 0, 0, 0))

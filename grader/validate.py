@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
+from grader import corpus, scoring, settings
 from grader import result as grade
-from grader import scoring, settings
 from grader.outcome import TestOutcome
 from grader.result import GradedTest, RunResult
 from grader.run.executors import default_jobs
@@ -264,7 +264,11 @@ def run_job(job: Job, suite_root: Path, *, full_mutant_runs: bool = False,
                         f"{job.exercise!r}" for name in unknown])
                 if catches:
                     paths = catching_node_ids(paths, catches)
-            run = run_suite(job.impl_dir, suite_root, paths, seed=seed)
+            if job.kind == "mutant":  # written as overrides: graded as the reference they change
+                with corpus.materialized(job.impl_dir, Path(suite_root) / REFERENCE_DIR) as impl:
+                    run = run_suite(impl, suite_root, paths, seed=seed)
+            else:
+                run = run_suite(job.impl_dir, suite_root, paths, seed=seed)
     except SuiteError as exc:
         return Verdict(job, False, problems=[str(exc)])
     if job.kind == "reference":

@@ -1,14 +1,17 @@
 """Comparisons that fail with a message a student can act on.
 
-One message shape everywhere: the call, its inputs (shape/dtype/device), expected vs got,
-the worst error and where, the tolerance, and a hint for the usual mistake.
+One message shape everywhere (:func:`fail`): the call, its inputs (shape/dtype/device),
+expected vs got, the worst error and where, the tolerance, and a hint for the usual mistake.
 Tolerances are data: a per-dtype table (``torch.testing.assert_close``'s defaults), overridden
-per check with both ``rtol`` and ``atol`` (a lone one is refused).
+per check by a test module's named table of :class:`Tol` pairs (rtol and atol together: a lone
+one is refused).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NoReturn
 
 import numpy as np
 import torch
@@ -16,27 +19,73 @@ import torch
 from grader.describe import describe, describe_call
 from grader.runtime.wire import Unsupported
 
-#: (rtol, atol) per dtype: torch.testing.assert_close's defaults.
-TOLERANCES: dict[Any, tuple[float, float]] = {
-    torch.float16: (1e-3, 1e-5),
-    torch.bfloat16: (1.6e-2, 1e-5),
-    torch.float32: (1.3e-6, 1e-5),
-    torch.float64: (1e-7, 1e-7),
+
+@dataclass(frozen=True)
+class Tol:
+    """Relative and absolute tolerance of one comparison, always given together."""
+
+    rtol: float
+    atol: float
+
+    def scale_atol(self, factor: float) -> Tol:
+        """The same rtol with ``atol * factor``: for an atol in units of the values' scale."""
+        return Tol(self.rtol, self.atol * factor)
+
+
+#: Tolerance per dtype: torch.testing.assert_close's defaults.
+TOLERANCES: dict[Any, Tol] = {
+    torch.float16: Tol(1e-3, 1e-5),
+    torch.bfloat16: Tol(1.6e-2, 1e-5),
+    torch.float32: Tol(1.3e-6, 1e-5),
+    torch.float64: Tol(1e-7, 1e-7),
 }
 
 
-def tolerance(dtype: Any, rtol: float | None = None, atol: float | None = None
-              ) -> tuple[float, float]:
-    if (rtol is None) != (atol is None):
-        raise ValueError("give both rtol and atol, or neither")
-    if rtol is not None and atol is not None:
-        return rtol, atol
-    if isinstance(dtype, np.dtype) or dtype in (np.float32, np.float64):
-        dtype = {np.dtype("float32"): torch.float32}.get(np.dtype(dtype), torch.float64)
+def dtype_name(dtype: Any) -> str:
+    """``"float32"`` for torch.float32, np.float32, np.dtype("float32") or "float32"."""
+    if isinstance(dtype, torch.dtype):
+        return str(dtype).removeprefix("torch.")
+    return np.dtype(dtype).name
+
+
+def tolerance(dtype: Any, tol: Tol | None = None) -> Tol:
+    """``tol`` if given, else the table's entry for ``dtype`` (numpy dtypes too)."""
+    if tol is not None:
+        return tol
+    if not isinstance(dtype, torch.dtype):
+        dtype = torch.float32 if np.dtype(dtype) == np.float32 else torch.float64
     return TOLERANCES.get(dtype, TOLERANCES[torch.float64])
 
 
-def _fail(call: str, what: str, lines: list[str], hint: str | None) -> None:
+class Overrides:
+    """A test module's tolerance overrides, by name: one ``(rtol, atol)`` pair for every dtype,
+    or a pair per dtype name. Building the table refuses anything but pairs."""
+
+    def __init__(self, table: Mapping[str, tuple[float, float] | Mapping[str, tuple[float, float]]]
+                 ) -> None:
+        self._table: dict[str, Tol | dict[str, Tol]] = {}
+        for name, entry in table.items():
+            if isinstance(entry, Mapping):
+                self._table[name] = {dtype: self._pair(name, pair) for dtype, pair in entry.items()}
+            else:
+                self._table[name] = self._pair(name, entry)
+
+    @staticmethod
+    def _pair(name: str, pair: Any) -> Tol:
+        if not (isinstance(pair, tuple) and len(pair) == 2):
+            raise ValueError(f"tolerance {name!r}: give (rtol, atol) together, got {pair!r}")
+        return Tol(float(pair[0]), float(pair[1]))
+
+    def __call__(self, name: str, dtype: Any = None) -> Tol:
+        """The override ``name`` (for ``dtype`` where it differs per dtype)."""
+        entry = self._table[name]
+        if isinstance(entry, Tol):
+            return entry
+        return entry[dtype_name(dtype)]
+
+
+def fail(call: str, what: str, lines: Sequence[str] = (), hint: str | None = None) -> NoReturn:
+    """Fail the test with the one message shape: ``what [call]``, detail lines, the hint."""
     __tracebackhide__ = True
     text = [f"{what} [{call}]", *("  " + line for line in lines)]
     if hint:
@@ -52,8 +101,8 @@ def check_type(actual: Any, expected_type: type | tuple[type, ...], *, call: str
     if type(actual) not in types:
         names = " or ".join(f"{t.__module__}.{t.__qualname__}" for t in types)
         got = actual.type_name if isinstance(actual, Unsupported) else describe(actual)
-        _fail(call, f"{what} has the wrong type", [f"expected: {names}", f"got:      {got}"],
-              hint)
+        fail(call, f"{what} has the wrong type", [f"expected: {names}", f"got:      {got}"],
+             hint)
 
 
 def check_meta(actual: Any, *, shape: tuple[int, ...] | None = None, dtype: Any = None,
@@ -70,13 +119,14 @@ def check_meta(actual: Any, *, shape: tuple[int, ...] | None = None, dtype: Any 
     if device is not None and actual.device.type != torch.device(device).type:
         problems.append(f"{what}.device={actual.device}, but should be on {device}")
     if problems:
-        _fail(call, f"{what} has the wrong metadata", problems, hint)
+        fail(call, f"{what} has the wrong metadata", problems, hint)
 
 
 def check_close(actual: Any, expected: Any, *, call: str, what: str = "result",
-                rtol: float | None = None, atol: float | None = None,
-                hint: str | None = None, check_device: bool = True) -> None:
-    """``actual`` equals ``expected`` to the dtype's tolerance (tensor or ndarray)."""
+                tol: Tol | None = None, hint: str | None = None,
+                check_device: bool = True) -> None:
+    """``actual`` equals ``expected`` to ``tol``, else to the dtype's tolerance (tensor or
+    ndarray)."""
     __tracebackhide__ = True
     if isinstance(expected, np.ndarray):
         check_type(actual, np.ndarray, call=call, what=what, hint=hint)
@@ -86,17 +136,18 @@ def check_close(actual: Any, expected: Any, *, call: str, what: str = "result",
     else:
         check_type(actual, torch.Tensor, call=call, what=what, hint=hint)
         if check_device and actual.device.type != expected.device.type:
-            _fail(call, f"{what} is on the wrong device",
-                  [f"expected device {expected.device}, got {actual.device}"], hint)
+            fail(call, f"{what} is on the wrong device",
+                 [f"expected device {expected.device}, got {actual.device}"], hint)
         a, e = actual.detach().cpu(), expected.detach().cpu()
         dtype = expected.dtype
     if tuple(a.shape) != tuple(e.shape):
-        _fail(call, f"{what} has the wrong shape",
-              [f"{what}.shape={tuple(a.shape)}, but should be {tuple(e.shape)}"], hint)
+        fail(call, f"{what} has the wrong shape",
+             [f"{what}.shape={tuple(a.shape)}, but should be {tuple(e.shape)}"], hint)
     if a.dtype != e.dtype:
-        _fail(call, f"{what} has the wrong dtype",
-              [f"{what}.dtype={a.dtype}, but should be {e.dtype}"], hint)
-    rt, at = tolerance(dtype, rtol, atol)
+        fail(call, f"{what} has the wrong dtype",
+             [f"{what}.dtype={a.dtype}, but should be {e.dtype}"], hint)
+    allowed_tol = tolerance(dtype, tol)
+    rt, at = allowed_tol.rtol, allowed_tol.atol
     a64, e64 = a.to(torch.float64), e.to(torch.float64)
     err = (a64 - e64).abs()
     allowed = at + rt * e64.abs()
@@ -117,12 +168,30 @@ def check_close(actual: Any, expected: Any, *, call: str, what: str = "result",
         if e.numel() <= 8:
             lines.insert(0, f"expected: {_short(e)}")
             lines.insert(1, f"got:      {_short(a)}")
-        _fail(call, f"{what} is off", lines, hint)
+        fail(call, f"{what} is off", lines, hint)
+
+
+def central_differences(values: Callable[[torch.Tensor], Sequence[Any]], point: torch.Tensor,
+                        eps: float, *, call: str, hint: str | None = None) -> torch.Tensor:
+    """The gradient of a scalar function at a 1-D ``point`` by central differences,
+    ``(f(p + eps e_i) - f(p - eps e_i)) / (2 eps)``, in ``point``'s dtype.
+
+    ``values`` gets the 2n shifted points as the rows of one tensor (the n ``+eps`` rows, then
+    the n ``-eps`` rows) and returns one value per row; each must be a tensor.
+    """
+    __tracebackhide__ = True
+    n = point.numel()
+    steps = eps * torch.eye(n, dtype=point.dtype, device=point.device)
+    got = values(torch.cat([point + steps, point - steps]))
+    for v in got:
+        check_type(v, torch.Tensor, call=call, hint=hint)
+    f = torch.stack([v.reshape(()) for v in got]).to(point.dtype)
+    return (f[:n] - f[n:]) / (2 * eps)
 
 
 def _short(t: torch.Tensor) -> str:
     return np.array2string(t.to(torch.float64).numpy(), precision=8, separator=", ")
 
 
-__all__ = ["TOLERANCES", "check_close", "check_meta", "check_type", "describe", "describe_call",
-           "tolerance"]
+__all__ = ["TOLERANCES", "Overrides", "Tol", "central_differences", "check_close", "check_meta",
+           "check_type", "describe", "describe_call", "dtype_name", "fail", "tolerance"]

@@ -8,29 +8,26 @@ through the probes of ``spec_tests/probes/cosine.py``.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 import torch
 import torch.nn.functional as F
 
-from spec_tests.checks import check_close, check_meta, check_type, describe
-from spec_tests.params import DEVICES, DEVICES_AND_META, FLOAT_DTYPES, device_dtype_supported
+from spec_tests.checks import Overrides, check_close, check_meta, check_type, describe, fail
+from spec_tests.params import BY_DEVICE_DTYPE, BY_DEVICE_DTYPE_AND_META, BY_DEVICE_FLOAT64
+from spec_tests.support.cosine import (
+    HINT_DEVICE,
+    HINT_GRAPH,
+    HINT_VALUE,
+    cosine_call,
+    numeric_gradient,
+    submission_grads,
+)
 
-FLOAT64 = [pytest.param(torch.float64, id="float64")]
-
-HINT_VALUE = ("cosine_similarity(x, y) = <x, y> / (|x| * |y|): divide by the norms of both "
-              "vectors (not their squares, not their sum) and keep the sign of the dot product.")
-HINT_GRAPH = ("build the result from torch operations on x and y only: .item(), float(), "
-              ".detach(), .numpy() or torch.tensor(<a number>) cut the autograd graph.")
-HINT_DEVICE = ("return the 0-d tensor that your torch operations produce, on x's device and "
-               "in x's dtype: no .cpu(), .item(), .float(), reshape to (1,) or python float.")
-
-
-def skip_unsupported(device: str, dtype: torch.dtype) -> None:
-    """Skip (not applicable, no points lost) a dtype the device lacks."""
-    if not device_dtype_supported(device, dtype):
-        pytest.skip(f"{device} does not support {dtype}")
+#: Tolerance overrides of this module's checks (the others use checks.TOLERANCES).
+TOL = Overrides({
+    # Central differences with eps=1e-6 in float64 are exact to about 1e-9.
+    "central differences": (1e-5, 1e-7),
+})
 
 
 def _vectors(gen: torch.Generator, n: int, dtype: torch.dtype, device: str
@@ -39,12 +36,6 @@ def _vectors(gen: torch.Generator, n: int, dtype: torch.dtype, device: str
     x = torch.randn(n, generator=gen, dtype=torch.float64)
     y = torch.randn(n, generator=gen, dtype=torch.float64)
     return x.to(device=device, dtype=dtype), y.to(device=device, dtype=dtype)
-
-
-def cosine_call(x: torch.Tensor, y: torch.Tensor, note: str = "") -> str:
-    """The call of a failure message, with the inputs' shape, dtype and device."""
-    extra = f" ({note})" if note else ""
-    return f"cosine_similarity(x, y) with x = {describe(x)}, y = {describe(y)}{extra}"
 
 
 def oracle(x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -56,27 +47,11 @@ def oracle(x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor
     return out.detach(), xr.grad, yr.grad
 
 
-def submission_grads(subject: Any, x: torch.Tensor, y: torch.Tensor, call: str) -> dict[str, Any]:
-    """The submission's value and gradients; fails clearly when there is no graph to follow."""
-    __tracebackhide__ = True
-    got = subject.call("cosine.value_and_grads", x=x, y=y)
-    check_type(got["value"], torch.Tensor, call=call, hint=HINT_GRAPH)
-    if not got["requires_grad"]:
-        raise AssertionError(f"the result does not require grad although x and y do [{call}]\n"
-                             f"  hint: {HINT_GRAPH}")
-    for name in ("grad_x", "grad_y"):
-        check_type(got[name], torch.Tensor, call=call, what=f"{name} after backward()",
-                   hint=HINT_GRAPH)
-    return got
-
-
 @pytest.mark.points(4)
 @pytest.mark.values
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_DTYPE.parametrize
 def test_cosine_value(subject, gen, device, dtype):
     """The value equals torch.nn.functional.cosine_similarity's on random and seed inputs."""
-    skip_unsupported(device, dtype)
     seed_pair = (torch.tensor([0.0, 1.0, 2.0]), torch.tensor([3.0, 0.9, 2.2]))
     cases = [_vectors(gen, 3, dtype, device), _vectors(gen, 50, dtype, device),
              tuple(t.to(device=device, dtype=dtype) for t in seed_pair)]
@@ -87,11 +62,9 @@ def test_cosine_value(subject, gen, device, dtype):
 
 @pytest.mark.points(4)
 @pytest.mark.gradients
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_DTYPE.parametrize
 def test_cosine_gradients(subject, gen, device, dtype):
     """backward() through the result gives the oracle's gradients with respect to x and y."""
-    skip_unsupported(device, dtype)
     for n in (3, 20):
         x, y = _vectors(gen, n, dtype, device)
         call = cosine_call(x, y, "then .backward()")
@@ -104,28 +77,17 @@ def test_cosine_gradients(subject, gen, device, dtype):
 
 @pytest.mark.points(3)
 @pytest.mark.gradients
-@pytest.mark.parametrize("dtype", FLOAT64)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_FLOAT64.parametrize
 def test_cosine_gradients_central_differences(subject, gen, device, dtype):
     """Autograd's gradients equal central differences of the submission's own values."""
-    skip_unsupported(device, dtype)
     n, eps = 6, 1e-6
     x, y = _vectors(gen, n, dtype, device)
     call = cosine_call(x, y, "then .backward()")
     got = submission_grads(subject, x, y, call)
-    steps = eps * torch.eye(n, dtype=dtype, device=device)
-    for name, moved, other in (("x", x, y), ("y", y, x)):
-        shifted = torch.cat([moved + steps, moved - steps])
-        fixed = other.expand(2 * n, n)
-        xs, ys = (shifted, fixed) if name == "x" else (fixed, shifted)
-        values = subject.call("cosine.values", xs=xs, ys=ys)
-        for v in values:
-            check_type(v, torch.Tensor, call=cosine_call(x, y, f"{name} moved by +/-{eps:g}"),
-                       hint=HINT_DEVICE)
-        f = torch.stack([v.reshape(()) for v in values]).to(dtype)
-        numeric = (f[:n] - f[n:]) / (2 * eps)
-        # Central differences with eps=1e-6 in float64 are exact to about 1e-9.
-        check_close(got[f"grad_{name}"], numeric.to(device), rtol=1e-5, atol=1e-7,
+    for name in ("x", "y"):
+        numeric = numeric_gradient(subject, x, y, name, eps,
+                                   call=cosine_call(x, y, f"{name} moved by +/-{eps:g}"))
+        check_close(got[f"grad_{name}"], numeric.to(device), tol=TOL("central differences"),
                     call=call, what=f"{name}.grad vs central differences",
                     hint="the gradient must be the derivative of the value you return: "
                          "compute in x's dtype (no float32 on the way) and keep every step "
@@ -134,11 +96,9 @@ def test_cosine_gradients_central_differences(subject, gen, device, dtype):
 
 @pytest.mark.points(3)
 @pytest.mark.values
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_DTYPE.parametrize
 def test_cosine_colinear(subject, gen, device, dtype):
     """x = alpha * y gives sign(alpha) with both gradients about 0."""
-    skip_unsupported(device, dtype)
     y = _vectors(gen, 5, dtype, device)[1]
     for alpha in (2.0, -0.5, 3.7):
         x = alpha * y
@@ -154,11 +114,9 @@ def test_cosine_colinear(subject, gen, device, dtype):
 
 @pytest.mark.points(2)
 @pytest.mark.values
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_DTYPE.parametrize
 def test_cosine_symmetry_and_scale_invariance(subject, gen, device, dtype):
     """g(y, x) = g(x, y) and g(a x, b y) = sign(a b) g(x, y), tiny and huge scales included."""
-    skip_unsupported(device, dtype)
     x, y = _vectors(gen, 8, dtype, device)
     base = subject.call("cosine.value", x=x, y=y)
     check_type(base, torch.Tensor, call=cosine_call(x, y), hint=HINT_DEVICE)
@@ -176,11 +134,9 @@ def test_cosine_symmetry_and_scale_invariance(subject, gen, device, dtype):
 
 @pytest.mark.points(2)
 @pytest.mark.device
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES_AND_META)
+@BY_DEVICE_DTYPE_AND_META.parametrize
 def test_cosine_output_meta(subject, gen, device, dtype):
     """The result is a 0-d torch.Tensor of x's dtype on x's device (meta too: no data used)."""
-    skip_unsupported(device, dtype)
     x, y = _vectors(gen, 4, dtype, device)
     got = subject.call("cosine.value", x=x, y=y)
     check_meta(got, shape=(), dtype=dtype, device=device, call=cosine_call(x, y), hint=HINT_DEVICE)
@@ -188,11 +144,9 @@ def test_cosine_output_meta(subject, gen, device, dtype):
 
 @pytest.mark.points(2)
 @pytest.mark.gradients
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES_AND_META)
+@BY_DEVICE_DTYPE_AND_META.parametrize
 def test_cosine_keeps_graph(subject, gen, device, dtype):
     """With x and y requiring grad the result has a grad_fn, and grad mode is left on."""
-    skip_unsupported(device, dtype)
     x, y = _vectors(gen, 4, dtype, device)
     call = cosine_call(x.requires_grad_(), y.requires_grad_())
     got = subject.call("cosine.value_and_grads", x=x, y=y)
@@ -205,5 +159,4 @@ def test_cosine_keeps_graph(subject, gen, device, dtype):
     if not got["grad_enabled_after"]:
         problems.append("autograd is switched off after the call (torch.set_grad_enabled?)")
     if problems:
-        raise AssertionError(f"the autograd graph is not kept [{call}]\n"
-                             + "".join(f"  {p}\n" for p in problems) + f"  hint: {HINT_GRAPH}")
+        fail(call, "the autograd graph is not kept", problems, HINT_GRAPH)

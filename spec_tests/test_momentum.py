@@ -9,33 +9,34 @@ the probes of ``spec_tests/probes/momentum.py``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 import torch
 
-from spec_tests.checks import check_close, check_meta, describe
-from spec_tests.params import DEVICES, DEVICES_AND_META, FLOAT_DTYPES, device_dtype_supported
+from spec_tests.checks import Overrides, check_close, check_meta, describe, fail
+from spec_tests.params import BY_DEVICE_DTYPE, BY_DEVICE_DTYPE_AND_META
+from spec_tests.support.momentum import (
+    HINT_FORMULA,
+    HINT_VELOCITY,
+    Grads,
+    check_trace,
+    describe_run,
+    oracle_minimize,
+    run_optimizer,
+    run_submission,
+    seed_objective,
+)
 
-Grads = list[list[torch.Tensor | None]]
-
-HINT_FORMULA = ("update the velocity first, v <- momentum * v + g, then the param, "
-                "p <- p - lr * v (no lr and no (1 - momentum) inside the velocity, no "
-                "Nesterov look-ahead, and keep each velocity from one step to the next).")
-HINT_VELOCITY = ("v <- momentum * v + g: the velocity holds no lr and no (1 - momentum) "
-                 "factor, and it must be updated before the param uses it.")
 HINT_IN_PLACE = ("update each param in place (param -= lr * v, or param.sub_(...)) inside "
                  "`with torch.no_grad():`; `param = param - ...` only rebinds a name and "
                  "`param.data = ...` swaps its storage.")
 HINT_VEL_META = ("make each velocity with torch.zeros_like(param): same shape, dtype and "
                  "device as its param, one per param, not requiring grad.")
 
-
-def skip_unsupported(device: str, dtype: torch.dtype) -> None:
-    """Skip (not applicable, no points lost) a dtype the device lacks."""
-    if not device_dtype_supported(device, dtype):
-        pytest.skip(f"{device} does not support {dtype}")
+#: Tolerance overrides of this module's checks (the others use checks.TOLERANCES).
+TOL = Overrides({
+    # Rounding differences compound over ~140 steps of an iterate of size ~1.
+    "iterates": (1e-4, 1e-4),
+})
 
 
 def _randn(gen: torch.Generator, shape: tuple[int, ...], dtype: torch.dtype, device: str
@@ -50,26 +51,13 @@ def _params_and_grads(gen: torch.Generator, shapes: list[tuple[int, ...]], n_ste
     return params, grads
 
 
-def describe_run(params: list[torch.Tensor], lr: float, momentum: float, n_steps: int) -> str:
-    """The call of a failure message: the optimizer, its params and the steps taken."""
-    shown = ", ".join(describe(p) for p in params)
-    return (f"MomentumGradientDescent([{shown}], lr={lr:g}, momentum={momentum:g}) then "
-            f"{n_steps} x (set every param's .grad, step())")
-
-
 def sgd_oracle(params: list[torch.Tensor], grads: Grads, lr: float, momentum: float
                ) -> tuple[list[list[torch.Tensor]], list[torch.Tensor | None]]:
     """The params after every step and the final momentum buffers of torch.optim.SGD."""
-    tensors = [p.detach().clone().requires_grad_() for p in params]
-    opt = torch.optim.SGD(tensors, lr=lr, momentum=momentum, dampening=0, nesterov=False)
-    trace = []
-    for step_grads in grads:
-        for t, g in zip(tensors, step_grads, strict=True):
-            t.grad = None if g is None else g.clone()
-        opt.step()
-        trace.append([t.detach().clone() for t in tensors])
-    buffers = [opt.state[t].get("momentum_buffer") for t in tensors]
-    return trace, buffers
+    opt, tensors, trace = run_optimizer(
+        lambda ts: torch.optim.SGD(ts, lr=lr, momentum=momentum, dampening=0, nesterov=False),
+        params, grads)
+    return trace, [opt.state[t].get("momentum_buffer") for t in tensors]
 
 
 def formula_oracle(params: list[torch.Tensor], grads: Grads, lr: float, momentum: float
@@ -87,29 +75,11 @@ def formula_oracle(params: list[torch.Tensor], grads: Grads, lr: float, momentum
     return trace, vs
 
 
-def run_submission(subject: Any, params: list[torch.Tensor], grads: Grads, lr: float,
-                   momentum: float) -> dict[str, Any]:
-    """The submission's run (see the probe ``momentum.run_steps``)."""
-    return subject.call("momentum.run_steps", params=params, grads=grads, lr=lr,
-                        momentum=momentum)
-
-
-def check_trace(got: dict[str, Any], expected: list[list[torch.Tensor]], call: str,
-                 hint: str) -> None:
-    """Every param after every step equals the expected trace's."""
-    __tracebackhide__ = True
-    for k, (got_step, want_step) in enumerate(zip(got["trace"], expected, strict=True)):
-        for i, (g, w) in enumerate(zip(got_step, want_step, strict=True)):
-            check_close(g, w, call=call, what=f"params[{i}] after step {k + 1}", hint=hint)
-
-
 @pytest.mark.points(3)
 @pytest.mark.values
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_DTYPE.parametrize
 def test_momentum_one_step(subject, gen, device, dtype):
     """From zero velocity one step gives v = g and p = p - lr * g."""
-    skip_unsupported(device, dtype)
     lr, momentum = 0.1, 0.9
     params, grads = _params_and_grads(gen, [(5,)], 1, dtype, device)
     call = describe_run(params, lr, momentum, 1)
@@ -122,11 +92,9 @@ def test_momentum_one_step(subject, gen, device, dtype):
 
 @pytest.mark.points(4)
 @pytest.mark.values
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_DTYPE.parametrize
 def test_momentum_matches_sgd(subject, gen, device, dtype):
     """Six steps on params of shapes (3,), (2, 4), () follow torch.optim.SGD and the formula."""
-    skip_unsupported(device, dtype)
     lr, momentum, n_steps = 0.05, 0.8, 6
     params, grads = _params_and_grads(gen, [(3,), (2, 4), ()], n_steps, dtype, device)
     call = describe_run(params, lr, momentum, n_steps)
@@ -142,11 +110,9 @@ def test_momentum_matches_sgd(subject, gen, device, dtype):
 
 @pytest.mark.points(2)
 @pytest.mark.values
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_DTYPE.parametrize
 def test_momentum_zero_equals_gd(subject, gen, device, dtype):
     """With momentum=0 every step is plain gradient descent, p <- p - lr * g."""
-    skip_unsupported(device, dtype)
     lr, n_steps = 0.3, 4
     params, grads = _params_and_grads(gen, [(4,), (2, 3)], n_steps, dtype, device)
     call = describe_run(params, lr, 0.0, n_steps)
@@ -161,11 +127,9 @@ def test_momentum_zero_equals_gd(subject, gen, device, dtype):
 
 @pytest.mark.points(3)
 @pytest.mark.gradients
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES_AND_META)
+@BY_DEVICE_DTYPE_AND_META.parametrize
 def test_momentum_updates_in_place(subject, gen, device, dtype):
     """step() changes the caller's tensors in place and autograd records nothing."""
-    skip_unsupported(device, dtype)
     lr, momentum = 0.1, 0.9
     params, grads = _params_and_grads(gen, [(3,), (2, 2)], 2, dtype, device)
     call = describe_run(params, lr, momentum, 2)
@@ -183,8 +147,7 @@ def test_momentum_updates_in_place(subject, gen, device, dtype):
     if not got["grad_enabled_after"]:
         problems.append("autograd is switched off after step(): use `with torch.no_grad():`")
     if problems:
-        raise AssertionError(f"step() is not an in-place, unrecorded update [{call}]\n"
-                             + "".join(f"  {p}\n" for p in problems) + f"  hint: {HINT_IN_PLACE}")
+        fail(call, "step() is not an in-place, unrecorded update", problems, HINT_IN_PLACE)
     if device != "meta":
         expected = formula_oracle(params, grads, lr, momentum)[0][-1]
         for i, (p, want) in enumerate(zip(got["params"], expected, strict=True)):
@@ -194,37 +157,33 @@ def test_momentum_updates_in_place(subject, gen, device, dtype):
 
 @pytest.mark.points(3)
 @pytest.mark.device
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES_AND_META)
+@BY_DEVICE_DTYPE_AND_META.parametrize
 def test_momentum_velocities(subject, gen, device, dtype):
     """After steps: one velocity per param, of its shape, dtype and device, not requiring grad."""
-    skip_unsupported(device, dtype)
     lr, momentum = 0.1, 0.9
     params, grads = _params_and_grads(gen, [(3,), (2, 2), (3,)], 2, dtype, device)
     call = describe_run(params, lr, momentum, 2)
     got = run_submission(subject, params, grads, lr, momentum)
     velocities = got["velocities"]
     if len(velocities) != len(params):
-        raise AssertionError(f"len(velocities)={len(velocities)}, but should be {len(params)} "
-                             f"(one per param) [{call}]\n  hint: {HINT_VEL_META}")
+        fail(call, f"len(velocities)={len(velocities)}, but should be {len(params)} "
+             "(one per param)", hint=HINT_VEL_META)
     if not got["velocities_distinct"]:
-        raise AssertionError(f"velocities share tensor objects: each param needs its own "
-                             f"[{call}]\n  hint: {HINT_VEL_META}")
+        fail(call, "velocities share tensor objects: each param needs its own",
+             hint=HINT_VEL_META)
     for i, (v, p) in enumerate(zip(velocities, params, strict=True)):
         check_meta(v, shape=tuple(p.shape), dtype=dtype, device=device, call=call,
                    what=f"velocities[{i}]", hint=HINT_VEL_META)
         if v.requires_grad:
-            raise AssertionError(f"velocities[{i}].requires_grad is True, but should be False "
-                                 f"[{call}]\n  hint: {HINT_VEL_META}")
+            fail(call, f"velocities[{i}].requires_grad is True, but should be False",
+                 hint=HINT_VEL_META)
 
 
 @pytest.mark.points(2)
 @pytest.mark.values
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_DTYPE.parametrize
 def test_momentum_skips_params_without_grad(subject, gen, device, dtype):
     """A param whose .grad is None is left alone, its velocity too (as torch.optim.SGD does)."""
-    skip_unsupported(device, dtype)
     lr, momentum = 0.1, 0.9
     params, grads = _params_and_grads(gen, [(3,), (2,)], 3, dtype, device)
     grads[0][1] = None
@@ -240,51 +199,11 @@ def test_momentum_skips_params_without_grad(subject, gen, device, dtype):
                     what=f"velocities[{i}]", hint=hint)
 
 
-# The seed notebook's objective (004): a difference of two Gaussians, minimum near (0, -2).
-SEED_PRECISIONS = [[[1.0, 0.0], [0.0, 4.0]], [[1.0, -2.0], [-2.0, 10.0]]]
-SEED_MEANS = [[0.0, 1.0], [0.0, -2.0]]
-SEED_WEIGHTS = [1.0, -1.0]
-
-
-def seed_objective(dtype: torch.dtype, device: str) -> tuple[Callable, dict[str, Any]]:
-    """The seed's f and the data the probe rebuilds it from."""
-    precisions = [torch.tensor(p, dtype=dtype, device=device) for p in SEED_PRECISIONS]
-    means = [torch.tensor(m, dtype=dtype, device=device) for m in SEED_MEANS]
-
-    def f(x: torch.Tensor) -> torch.Tensor:
-        total = torch.zeros(1, dtype=dtype, device=device)
-        for p, m, w in zip(precisions, means, SEED_WEIGHTS, strict=True):
-            xc = (x - m).view(1, -1)
-            total = total + w * torch.exp(-0.5 * torch.sum((xc @ p) * xc, dim=1))
-        return total
-
-    return f, {"precisions": precisions, "means": means, "weights": SEED_WEIGHTS}
-
-
-def oracle_minimize(f: Callable, init: torch.Tensor, lr: float, momentum: float,
-                    max_iter: int = 500, optimizer: Callable = torch.optim.SGD) -> torch.Tensor:
-    """The seed's ``minimize`` loop (torch.optim.SGD unless told otherwise); returns the
-    iterates before each step."""
-    x = init.clone().requires_grad_()
-    opt = optimizer([x], lr=lr, momentum=momentum)
-    record = []
-    for _ in range(max_iter):
-        opt.zero_grad()
-        f(x).backward()
-        if float(torch.sum(x.grad ** 2)) < 1e-6:
-            break
-        record.append(x.detach().clone())
-        opt.step()
-    return torch.stack(record)
-
-
 @pytest.mark.points(3)
 @pytest.mark.convergence
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_DTYPE.parametrize
 def test_momentum_converges_faster_than_gd(subject, device, dtype):
     """Seed objective from [0.8, 0.8], lr 0.1: momentum 0.9 needs fewer steps than plain GD."""
-    skip_unsupported(device, dtype)
     lr, momentum, max_iter = 0.1, 0.9, 500
     f, data = seed_objective(dtype, device)
     init = torch.tensor([0.8, 0.8], dtype=dtype, device=device)
@@ -302,11 +221,10 @@ def test_momentum_converges_faster_than_gd(subject, device, dtype):
     gd_text = f"more than {len(trace)}" if gd_steps == gd_cap > len(trace) else str(gd_steps)
     expected = oracle_minimize(f, init, lr, momentum, max_iter)
     if not got["converged"] or len(trace) >= gd_steps:
-        raise AssertionError(
-            f"momentum took {len(trace)} steps{'' if got['converged'] else ' (not converged)'}"
-            f", plain gradient descent {gd_text}, torch.optim.SGD(momentum={momentum}) "
-            f"{len(expected)} [{call}]\n  hint: {HINT_FORMULA}")
+        fail(call, f"momentum took {len(trace)} steps"
+             f"{'' if got['converged'] else ' (not converged)'}, plain gradient descent "
+             f"{gd_text}, torch.optim.SGD(momentum={momentum}) {len(expected)}",
+             hint=HINT_FORMULA)
     n = min(len(trace), len(expected))
-    # Rounding differences compound over ~140 steps of an iterate of size ~1.
-    check_close(trace[:n], expected[:n], rtol=1e-4, atol=1e-4, call=call,
+    check_close(trace[:n], expected[:n], tol=TOL("iterates"), call=call,
                 what="the iterates vs torch.optim.SGD", hint=HINT_FORMULA)

@@ -10,15 +10,32 @@ baselines. The submission is reached only through ``spec_tests/probes/polyfit.py
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pytest
 import torch
 
-from spec_tests.checks import check_close, check_meta, check_type, describe
-from spec_tests.params import DEVICES, DEVICES_AND_META, FLOAT_DTYPES, device_dtype_supported
+from spec_tests.checks import (
+    Overrides,
+    check_close,
+    check_meta,
+    check_type,
+    describe,
+    describe_call,
+    fail,
+)
+from spec_tests.params import DEVICES, DEVICES_AND_META, FLOAT_DTYPE_NAMES, grid
+from spec_tests.support.polyfit import (
+    BACKEND_DEVICE_CASES,
+    HINT_AUTOGRAD,
+    HINT_GRADIENT,
+    HINT_POWERS,
+    TORCH_BACKENDS,
+    oracle_gd,
+    seed_style_loop,
+    train_submission,
+)
 
 # The seed's data and figures (polyfit notebook: x = linspace(0, 5, 100) as 100 x 1, y = sin x).
 SEED_X = np.linspace(0, 5, 100).reshape(-1, 1)
@@ -29,12 +46,8 @@ SEED_FINAL_MSE = 0.0079
 SEED_FINAL_W = np.array([0.31165126, 0.37640169, 0.26351294, -0.21930896, 0.0283497])
 SEED_STEPS, SEED_LR, SEED_DEGREE = 200_000, 1e-5, 4
 
-HINT_POWERS = ("dpoly_dw(x, w) is x ** (0, 1, ..., D) with D + 1 = len(w) coefficients: the "
-               "first column is all ones (x**0); check for an off-by-one degree.")
 HINT_KEEP = ("keep x's library, dtype and device: exponents built with dtype=x.dtype (and "
              "device=x.device for torch), no conversion to numpy, float64 or the CPU on the way.")
-HINT_GRADIENT = ("each step is grad = -2/N * Phi^T (y - Phi w), then w -= lr * grad, from "
-                 "w = 0: check the sign, the factor 2/N (N = number of samples) and the degree.")
 HINT_BEFORE = ("mse_trace[k] is the MSE of the residual used by step k, before w is updated: "
                "mse_trace[0] is the MSE of w = 0, i.e. mean(y**2).")
 HINT_PLACEMENT = ("torch backends return w and mse_trace as tensors on the requested device, "
@@ -42,28 +55,23 @@ HINT_PLACEMENT = ("torch backends return w and mse_trace as tensors on the reque
                   ".item() or python lists; the numpy backend returns float64 ndarrays.")
 HINT_DTYPE = ("torch backends compute in x's dtype when x is a floating tensor, in float32 "
               "when x is a numpy array (like the seed); the numpy backend in float64.")
-HINT_AUTOGRAD = ("the autograd backend needs the gradient of this step only: zero it (or use "
-                 "torch.autograd.grad) every step, and update w under torch.no_grad().")
+#: Tolerance overrides of this module's checks (the others use checks.TOLERANCES). The seed
+#: ran float32, and a float32 run of many steps drifts from the float64 oracles.
+TOL = Overrides({
+    "powers": {"float32": (1e-5, 1e-4), "float64": (1e-7, 1e-7)},
+    "first gradient": {"float32": (1e-5, 1e-5), "float64": (1e-7, 1e-7)},
+    "mse trace": (1e-5, 1e-6),
+    "trajectory": {"float32": (1e-4, 1e-5), "float64": (1e-7, 1e-9)},
+    "backends agree": (1e-7, 1e-9),
+    "seed mse": (0.0, 5e-5),
+    "seed w": (0.0, 5e-4),
+    "least squares": {"float32": (1e-3, 1e-4), "float64": (1e-6, 1e-8)},
+})
 
-BACKENDS = ("numpy", "torch", "autograd")
-TORCH_BACKENDS = ("torch", "autograd")
-
-
-def _cases(backends: tuple[str, ...] = BACKENDS, devices: list[Any] = DEVICES,
-           dtypes: list[Any] = FLOAT_DTYPES) -> Iterator[Any]:
-    """``backend-device-dtype`` params: numpy on the CPU in float64, torch on every device."""
-    for backend in backends:
-        if backend == "numpy":
-            yield pytest.param(backend, "cpu", "float64", id="numpy-cpu-float64")
-            continue
-        for dev in devices:
-            for dt in dtypes:
-                device, dtype = dev.values[0], dt.values[0]
-                if not device_dtype_supported(device, dtype):
-                    continue
-                name = str(dtype).removeprefix("torch.")
-                yield pytest.param(backend, device, name, marks=dev.marks,
-                                   id=f"{backend}-{device}-{name}")
+#: ``backend-device-dtype`` cases: numpy on the CPU in float64, torch on every device.
+NUMPY_CASE = grid(backend=["numpy"], device=["cpu"], dtype=["float64"])
+TRAIN_CASES = NUMPY_CASE + grid(backend=TORCH_BACKENDS, device=DEVICES, dtype=FLOAT_DTYPE_NAMES)
+FLOAT32_TRAIN_CASES = NUMPY_CASE + grid(backend=TORCH_BACKENDS, device=DEVICES, dtype=["float32"])
 
 
 def _inputs(x: np.ndarray, y: np.ndarray, backend: str, dtype: str) -> tuple[Any, Any]:
@@ -82,51 +90,10 @@ def _expected(values: np.ndarray, backend: str, device: str, dtype: str) -> Any:
         device=device, dtype=getattr(torch, dtype))
 
 
-def _call(name: str, **inputs: Any) -> str:
-    args = ", ".join(f"{k}={describe(v)}" for k, v in inputs.items())
-    return f"{name}({args})"
-
-
-def _train(subject: Any, x: Any, y: Any, *, timeout: float = 60, **kwargs: Any
-           ) -> tuple[dict[str, Any], str]:
-    """The submission's train result (keys checked) and the call's description."""
-    __tracebackhide__ = True
-    call = _call("train", x=x, y=y, **kwargs)
-    got = subject.call("polyfit.train", timeout=timeout, x=x, y=y, **kwargs)
-    if got["type"] != "builtins.dict":
-        raise AssertionError(f"train returned {got['type']}, but should return a dict [{call}]")
-    missing = {"w", "mse_trace", "seconds"} - set(got["keys"])
-    if missing:
-        raise AssertionError(f"the dict returned by train lacks {sorted(missing)} "
-                             f"(it has {got['keys']}) [{call}]")
-    return got, call
-
-
-def oracle_gd(x: np.ndarray, y: np.ndarray, n_steps: int, lr: float, degree: int
-              ) -> tuple[np.ndarray, np.ndarray]:
-    """The gradient descent recurrence in float64, written out plainly: (w, mse_trace)."""
-    phi = np.vander(x.ravel(), degree + 1, increasing=True)
-    w = np.zeros((degree + 1, 1))
-    trace = np.empty(n_steps)
-    for k in range(n_steps):
-        residual = y - phi @ w
-        trace[k] = np.mean(residual ** 2)
-        w = w - lr * (-2 / len(x) * phi.T @ residual)
-    return w, trace
-
-
 # ---- poly and dpoly_dw -----------------------------------------------------------------
 
-def _poly_cases() -> Iterator[Any]:
-    for dtype in ("float64", "float32"):
-        yield pytest.param("numpy", "cpu", dtype, id=f"numpy-cpu-{dtype}")
-    for dev in DEVICES_AND_META:
-        for dt in FLOAT_DTYPES:
-            device, dtype = dev.values[0], dt.values[0]
-            if device_dtype_supported(device, dtype):
-                name = str(dtype).removeprefix("torch.")
-                yield pytest.param("torch", device, name, marks=dev.marks,
-                                   id=f"torch-{device}-{name}")
+POLY_CASES = (grid(library=["numpy"], device=["cpu"], dtype=["float64", "float32"])
+              + grid(library=["torch"], device=DEVICES_AND_META, dtype=FLOAT_DTYPE_NAMES))
 
 
 def _poly_inputs(library: str, device: str, dtype: str
@@ -152,51 +119,59 @@ def _check_library_value(got: Any, expected64: np.ndarray, library: str, device:
     if library == "numpy":
         check_type(got, np.ndarray, call=call, hint=hint)
         if got.dtype != np.dtype(dtype):
-            raise AssertionError(f"result.dtype={got.dtype}, but should be {dtype} like x "
-                                 f"[{call}]\n  hint: {HINT_KEEP}")
+            fail(call, f"result.dtype={got.dtype}, but should be {dtype} like x", hint=HINT_KEEP)
         expected = expected64.astype(dtype)
-        rtol, atol = (1e-5, 1e-4) if dtype == "float32" else (1e-7, 1e-7)
-        check_close(got, expected, call=call, rtol=rtol, atol=atol, hint=hint)
+        check_close(got, expected, call=call, tol=TOL("powers", dtype), hint=hint)
         return
     tdtype = getattr(torch, dtype)
     check_meta(got, shape=expected64.shape, dtype=tdtype, device=device, call=call,
                hint=HINT_KEEP)
     if device != "meta":
-        rtol, atol = (1e-5, 1e-4) if dtype == "float32" else (1e-7, 1e-7)
         check_close(got, torch.from_numpy(expected64).to(device=device, dtype=tdtype),
-                    call=call, rtol=rtol, atol=atol, hint=hint)
+                    call=call, tol=TOL("powers", dtype), hint=hint)
+
+
+def _check_on_poly_inputs(subject: Any, name: str, oracle: Any, library: str, device: str,
+                          dtype: str, hint: str) -> None:
+    """``name(x, w)`` of the submission equals ``oracle(x64, w64)`` on every poly input."""
+    __tracebackhide__ = True
+    for x, w, x64, w64 in _poly_inputs(library, device, dtype):
+        call = describe_call(name, {"x": x, "w": w})
+        got = subject.call(f"polyfit.{name}", x=x, w=w)
+        _check_library_value(got, oracle(x64, w64), library, device, dtype, call, hint)
+
+
+def _powers(x64: np.ndarray, w64: np.ndarray) -> np.ndarray:
+    return np.vander(x64.ravel(), len(w64), increasing=True)
 
 
 @pytest.mark.points(2)
 @pytest.mark.values
-@pytest.mark.parametrize(("library", "device", "dtype"), list(_poly_cases()))
+@POLY_CASES.parametrize
 def test_dpoly_dw(subject, library, device, dtype):
     """dpoly_dw(x, w): the N x (D+1) powers of x (np.vander), same library, dtype, device."""
-    for x, w, x64, _ in _poly_inputs(library, device, dtype):
-        call = _call("dpoly_dw", x=x, w=w)
-        got = subject.call("polyfit.dpoly_dw", x=x, w=w)
-        expected = np.vander(x64.ravel(), len(w), increasing=True)
-        _check_library_value(got, expected, library, device, dtype, call, HINT_POWERS)
+    _check_on_poly_inputs(subject, "dpoly_dw", _powers, library, device, dtype, HINT_POWERS)
 
 
 @pytest.mark.points(2)
 @pytest.mark.values
-@pytest.mark.parametrize(("library", "device", "dtype"), list(_poly_cases()))
+@POLY_CASES.parametrize
 def test_poly(subject, library, device, dtype):
     """poly(x, w) = dpoly_dw(x, w) @ w: N x 1, same library/dtype/device as x."""
-    for x, w, x64, w64 in _poly_inputs(library, device, dtype):
-        call = _call("poly", x=x, w=w)
-        got = subject.call("polyfit.poly", x=x, w=w)
-        expected = np.vander(x64.ravel(), len(w), increasing=True) @ w64
-        _check_library_value(got, expected, library, device, dtype, call,
-                             "poly(x, w) = sum_i w_i x**i as an N x 1 column: "
-                             "dpoly_dw(x, w) @ w (a matrix product, not an elementwise one).")
+    _check_on_poly_inputs(subject, "poly", lambda x64, w64: _powers(x64, w64) @ w64, library,
+                          device, dtype, "poly(x, w) = sum_i w_i x**i as an N x 1 column: "
+                          "dpoly_dw(x, w) @ w (a matrix product, not an elementwise one).")
 
 
 # ---- train: values -------------------------------------------------------------------
 
-def _gradient_tolerance(dtype: str) -> tuple[float, float]:
-    return (1e-5, 1e-5) if dtype == "float32" else (1e-7, 1e-7)
+def _train_on_seed_data(subject: Any, n_steps: int, backend: str, device: str, dtype: str
+                        ) -> tuple[dict[str, Any], str]:
+    """``n_steps`` of the submission's train on the seed's data, lr and degree."""
+    __tracebackhide__ = True
+    x, y = _inputs(SEED_X, SEED_Y, backend, dtype)
+    return train_submission(subject, x, y, n_steps=n_steps, lr=SEED_LR, degree=SEED_DEGREE,
+                            backend=backend, device=device)
 
 
 def _as_numpy(value: Any) -> np.ndarray:
@@ -205,12 +180,10 @@ def _as_numpy(value: Any) -> np.ndarray:
 
 @pytest.mark.points(3)
 @pytest.mark.gradients
-@pytest.mark.parametrize(("backend", "device", "dtype"), list(_cases()))
+@TRAIN_CASES.parametrize
 def test_train_first_gradient(subject, backend, device, dtype):
     """The first step's gradient is the seed's on every backend: w after one step = -lr * grad."""
-    x, y = _inputs(SEED_X, SEED_Y, backend, dtype)
-    got, call = _train(subject, x, y, n_steps=1, lr=SEED_LR, degree=SEED_DEGREE,
-                       backend=backend, device=device)
+    got, call = _train_on_seed_data(subject, 1, backend, device, dtype)
     w = got["w"]
     if backend == "numpy":
         check_type(w, np.ndarray, call=call, what="w", hint=HINT_PLACEMENT)
@@ -218,49 +191,40 @@ def test_train_first_gradient(subject, backend, device, dtype):
         check_meta(w, shape=(SEED_DEGREE + 1, 1), device=device, call=call, what="w",
                    hint=HINT_PLACEMENT)
     grad = -_as_numpy(w) / SEED_LR
-    rtol, atol = _gradient_tolerance(dtype)
     check_close(grad.reshape(-1), SEED_FIRST_GRADIENT, call=call,
-                what="first-step gradient (-w / lr after one step)", rtol=rtol, atol=atol,
+                what="first-step gradient (-w / lr after one step)",
+                tol=TOL("first gradient", dtype),
                 hint=HINT_GRADIENT if backend != "autograd" else HINT_GRADIENT + " "
                 + HINT_AUTOGRAD)
 
 
 @pytest.mark.points(1)
 @pytest.mark.values
-@pytest.mark.parametrize(("backend", "device", "dtype"),
-                         list(_cases(dtypes=FLOAT_DTYPES[:1])))
+@FLOAT32_TRAIN_CASES.parametrize
 def test_mse_trace_before_update(subject, backend, device, dtype):
     """mse_trace[k] is the MSE before step k's update: mse_trace[0] = mean(y**2) = 0.5265."""
-    x, y = _inputs(SEED_X, SEED_Y, backend, dtype)
-    got, call = _train(subject, x, y, n_steps=3, lr=SEED_LR, degree=SEED_DEGREE,
-                       backend=backend, device=device)
+    got, call = _train_on_seed_data(subject, 3, backend, device, dtype)
     _, trace = oracle_gd(SEED_X, SEED_Y, 3, SEED_LR, SEED_DEGREE)
     assert abs(trace[0] - SEED_MSE_0) < 1e-6, "the oracle no longer reproduces the seed"
     expected = _expected(trace, backend, device, dtype)
-    check_close(got["mse_trace"], expected, call=call, what="mse_trace", rtol=1e-5, atol=1e-6,
+    check_close(got["mse_trace"], expected, call=call, what="mse_trace", tol=TOL("mse trace"),
                 hint=HINT_BEFORE)
-
-
-def _trajectory_tolerance(dtype: str) -> tuple[float, float]:
-    return (1e-4, 1e-5) if dtype == "float32" else (1e-7, 1e-9)
 
 
 @pytest.mark.points(2)
 @pytest.mark.convergence
-@pytest.mark.parametrize(("backend", "device", "dtype"), list(_cases()))
+@TRAIN_CASES.parametrize
 def test_train_trajectory(subject, backend, device, dtype):
     """500 steps on the seed's data: the whole mse_trace and w follow the float64 recurrence."""
     n_steps = 500
-    x, y = _inputs(SEED_X, SEED_Y, backend, dtype)
-    got, call = _train(subject, x, y, n_steps=n_steps, lr=SEED_LR, degree=SEED_DEGREE,
-                       backend=backend, device=device)
+    got, call = _train_on_seed_data(subject, n_steps, backend, device, dtype)
     w_expected, trace_expected = oracle_gd(SEED_X, SEED_Y, n_steps, SEED_LR, SEED_DEGREE)
-    rtol, atol = _trajectory_tolerance(dtype)
+    tol = TOL("trajectory", dtype)
     hint = HINT_GRADIENT + " " + (HINT_AUTOGRAD if backend == "autograd" else HINT_BEFORE)
     check_close(got["mse_trace"], _expected(trace_expected, backend, device, dtype), call=call,
-                what="mse_trace", rtol=rtol, atol=atol, hint=hint)
+                what="mse_trace", tol=tol, hint=hint)
     check_close(got["w"], _expected(w_expected, backend, device, dtype), call=call, what="w",
-                rtol=rtol, atol=atol, hint=hint)
+                tol=tol, hint=hint)
 
 
 @pytest.mark.points(1)
@@ -270,33 +234,36 @@ def test_backends_agree(subject):
     x = np.linspace(-1.0, 2.0, 37).reshape(-1, 1)
     y = np.exp(-x) * np.cos(3 * x)
     kwargs = {"n_steps": 500, "lr": 0.02, "degree": 3, "device": "cpu"}
-    base, base_call = _train(subject, x, y, backend="numpy", **kwargs)
+    base, base_call = train_submission(subject, x, y, backend="numpy", **kwargs)
     for backend in TORCH_BACKENDS:
         xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-        got, call = _train(subject, xt, yt, backend=backend, **kwargs)
+        got, call = train_submission(subject, xt, yt, backend=backend, **kwargs)
         for key in ("w", "mse_trace"):
             check_type(base[key], np.ndarray, call=base_call, what=key, hint=HINT_PLACEMENT)
             check_type(got[key], torch.Tensor, call=call, what=key, hint=HINT_PLACEMENT)
             check_close(got[key].detach().cpu(), torch.from_numpy(base[key]), call=call,
-                        what=f"{key} (compared with the numpy backend's)", rtol=1e-7, atol=1e-9,
+                        what=f"{key} (compared with the numpy backend's)",
+                        tol=TOL("backends agree"),
                         hint="every backend runs the same recurrence from the same w = 0; "
                              + HINT_GRADIENT)
 
 
 # ---- train: convergence ----------------------------------------------------------------
 
+#: The seed's CPU figures once (numpy; torch on the CPU is held to the same trajectory by
+#: test_train_trajectory and test_backends_agree), and its GPU runs where a GPU exists.
+SEED_FIGURE_CASES = (NUMPY_CASE + grid(backend=["torch"], device=DEVICES, dtype=["float32"])
+                     ).without("torch-cpu-float32")
+
+
 @pytest.mark.points(2)
 @pytest.mark.convergence
 @pytest.mark.timeout(300)
-@pytest.mark.parametrize(("backend", "device", "dtype"), [
-    case for case in _cases(backends=("numpy", "torch"), dtypes=FLOAT_DTYPES[:1])
-    # the seed's CPU figures once (numpy; torch on the CPU is held to the same trajectory by
-    # test_train_trajectory and test_backends_agree), and its GPU runs where a GPU exists
-    if case.id != "torch-cpu-float32"])
+@SEED_FIGURE_CASES.parametrize
 def test_train_seed_figures(subject, backend, device, dtype):
     """The defaults (200 000 steps, lr 1e-5, degree 4) reproduce the seed: MSE 0.5265 -> 0.0079."""
     kwargs = {} if backend == "numpy" else {"backend": backend, "device": device}
-    got, call = _train(subject, SEED_X, SEED_Y, timeout=240, **kwargs)
+    got, call = train_submission(subject, SEED_X, SEED_Y, timeout=240, **kwargs)
     trace, w = got["mse_trace"], got["w"]
     if backend == "numpy":
         check_type(trace, np.ndarray, call=call, what="mse_trace", hint=HINT_PLACEMENT)
@@ -305,20 +272,18 @@ def test_train_seed_figures(subject, backend, device, dtype):
                    hint=HINT_PLACEMENT)
     trace64 = _as_numpy(trace)
     if trace64.shape != (SEED_STEPS,):
-        raise AssertionError(f"mse_trace.shape={trace64.shape}, but should be ({SEED_STEPS},) "
-                             f"[{call}]\n  hint: are the defaults n_steps=200_000, lr=1e-5, "
-                             "degree=4?")
+        fail(call, f"mse_trace.shape={trace64.shape}, but should be ({SEED_STEPS},)",
+             hint="are the defaults n_steps=200_000, lr=1e-5, degree=4?")
     ends = np.array([trace64[0], trace64[-1]])
     check_close(ends, np.array([SEED_MSE_0, SEED_FINAL_MSE]), call=call,
-                what="[mse_trace[0], mse_trace[-1]]", rtol=0.0, atol=5e-5,
+                what="[mse_trace[0], mse_trace[-1]]", tol=TOL("seed mse"),
                 hint=HINT_BEFORE + " The seed ends at 0.0079 (float32: 0.00791, float64: 0.00790).")
     check_close(_as_numpy(w).reshape(-1), SEED_FINAL_W, call=call, what="w after 200 000 steps",
-                rtol=0.0, atol=5e-4, hint=HINT_GRADIENT)
+                tol=TOL("seed w"), hint=HINT_GRADIENT)
     worst_rise = float(np.max(np.diff(trace64) / trace64[1:]))
     if worst_rise > 1e-5:
-        raise AssertionError(f"the MSE rises during training (worst relative rise {worst_rise:.3g}"
-                             f" at step {int(np.argmax(np.diff(trace64))) + 1}) [{call}]\n"
-                             f"  hint: {HINT_GRADIENT}")
+        fail(call, f"the MSE rises during training (worst relative rise {worst_rise:.3g} at step "
+             f"{int(np.argmax(np.diff(trace64))) + 1})", hint=HINT_GRADIENT)
 
 
 LSQ_X = np.linspace(-1.0, 1.0, 30).reshape(-1, 1)
@@ -328,158 +293,104 @@ LSQ_DEGREE, LSQ_LR, LSQ_STEPS = 3, 0.4, 2000
 
 @pytest.mark.points(2)
 @pytest.mark.convergence
-@pytest.mark.parametrize(("backend", "device", "dtype"), list(_cases()))
+@TRAIN_CASES.parametrize
 def test_train_reaches_least_squares(subject, backend, device, dtype):
     """On a well-conditioned problem (lr 0.4, 2000 steps) w reaches np.linalg.lstsq's optimum."""
     x, y = _inputs(LSQ_X, LSQ_Y, backend, dtype)
-    got, call = _train(subject, x, y, n_steps=LSQ_STEPS, lr=LSQ_LR, degree=LSQ_DEGREE,
-                       backend=backend, device=device)
+    got, call = train_submission(subject, x, y, n_steps=LSQ_STEPS, lr=LSQ_LR,
+                                 degree=LSQ_DEGREE, backend=backend, device=device)
     phi = np.vander(LSQ_X.ravel(), LSQ_DEGREE + 1, increasing=True)
     w_opt = np.linalg.lstsq(phi, LSQ_Y, rcond=None)[0]
     mse_opt = float(np.mean((phi @ w_opt - LSQ_Y) ** 2))
-    rtol, atol = (1e-3, 1e-4) if dtype == "float32" else (1e-6, 1e-8)
+    tol = TOL("least squares", dtype)
     hint = HINT_GRADIENT + (" " + HINT_AUTOGRAD if backend == "autograd" else "")
     check_close(got["w"], _expected(w_opt, backend, device, dtype), call=call,
-                what="w (vs the least-squares optimum)", rtol=rtol, atol=atol, hint=hint)
+                what="w (vs the least-squares optimum)", tol=tol, hint=hint)
     final = float(_as_numpy(got["mse_trace"])[-1])
-    if not abs(final - mse_opt) <= atol + rtol * mse_opt:
-        raise AssertionError(f"mse_trace[-1]={final:.8g}, but the least-squares MSE is "
-                             f"{mse_opt:.8g} [{call}]\n  hint: {HINT_BEFORE}")
+    if not abs(final - mse_opt) <= tol.atol + tol.rtol * mse_opt:
+        fail(call, f"mse_trace[-1]={final:.8g}, but the least-squares MSE is {mse_opt:.8g}",
+             hint=HINT_BEFORE)
 
 
 # ---- train: placement, dtypes, arguments -----------------------------------------------
 
-def _placement_cases() -> Iterator[Any]:
-    yield pytest.param("numpy", "cpu", id="numpy-cpu")
-    for backend in TORCH_BACKENDS:
-        for dev in DEVICES_AND_META:
-            yield pytest.param(backend, dev.values[0], marks=dev.marks,
-                               id=f"{backend}-{dev.values[0]}")
+PLACEMENT_CASES = (grid(backend=["numpy"], device=["cpu"])
+                   + grid(backend=TORCH_BACKENDS, device=DEVICES_AND_META))
 
 
 @pytest.mark.points(2)
 @pytest.mark.device
-@pytest.mark.parametrize(("backend", "device"), list(_placement_cases()))
+@PLACEMENT_CASES.parametrize
 def test_train_result_placement(subject, backend, device):
     """w ((degree+1) x 1) and mse_trace ((n_steps,)) come back on the requested device, detached."""
     n_steps, degree = 6, 2
-    got, call = _train(subject, SEED_X, SEED_Y, n_steps=n_steps, lr=SEED_LR, degree=degree,
-                       backend=backend, device=device)
+    got, call = train_submission(subject, SEED_X, SEED_Y, n_steps=n_steps, lr=SEED_LR,
+                                 degree=degree, backend=backend, device=device)
     if backend == "numpy":
         for key, shape in (("w", (degree + 1, 1)), ("mse_trace", (n_steps,))):
             value = got[key]
             check_type(value, np.ndarray, call=call, what=key, hint=HINT_PLACEMENT)
             if value.shape != shape or value.dtype != np.float64:
-                raise AssertionError(f"{key} is {describe(value)}, but should have shape {shape}"
-                                     f" and dtype float64 [{call}]\n  hint: {HINT_PLACEMENT}")
+                fail(call, f"{key} is {describe(value)}, but should have shape {shape} and "
+                     "dtype float64", hint=HINT_PLACEMENT)
     else:
         check_meta(got["w"], shape=(degree + 1, 1), dtype=torch.float32, device=device,
                    call=call, what="w", hint=HINT_PLACEMENT)
         check_meta(got["mse_trace"], shape=(n_steps,), dtype=torch.float32, device=device,
                    call=call, what="mse_trace", hint=HINT_PLACEMENT)
         if got["w"].requires_grad:
-            raise AssertionError(f"w still requires grad [{call}]\n  hint: return w.detach(), "
-                                 "not the leaf tensor autograd differentiates")
+            fail(call, "w still requires grad",
+                 hint="return w.detach(), not the leaf tensor autograd differentiates")
     seconds = got["seconds"]
     if type(seconds) not in (float, int) or not seconds >= 0:
-        raise AssertionError(f"seconds={describe(seconds)}, but should be a python float >= 0 "
-                             f"[{call}]\n  hint: time.perf_counter() differences are floats")
+        fail(call, f"seconds={describe(seconds)}, but should be a python float >= 0",
+             hint="time.perf_counter() differences are floats")
 
 
-def _dtype_cases() -> Iterator[Any]:
-    for backend in TORCH_BACKENDS:
-        for given, expected in (("numpy", "float32"), ("float32", "float32"),
-                                ("float64", "float64")):
-            yield pytest.param(backend, given, expected, id=f"{backend}-{given}-input")
+#: (what x is, the dtype the torch backends must compute in).
+DTYPE_CASES = grid(("backend", TORCH_BACKENDS), (("given", "expected"), [
+    pytest.param("numpy", "float32", id="numpy-input"),
+    pytest.param("float32", "float32", id="float32-input"),
+    pytest.param("float64", "float64", id="float64-input")]))
 
 
 @pytest.mark.points(1)
 @pytest.mark.device
-@pytest.mark.parametrize(("backend", "given", "expected"), list(_dtype_cases()))
+@DTYPE_CASES.parametrize
 def test_train_dtype(subject, backend, given, expected):
     """torch backends compute in x's dtype for tensor inputs and in float32 for numpy inputs."""
     x, y = SEED_X, SEED_Y
     if given != "numpy":
         x, y = (torch.from_numpy(v).to(getattr(torch, given)) for v in (x, y))
-    got, call = _train(subject, x, y, n_steps=4, lr=SEED_LR, degree=SEED_DEGREE,
-                       backend=backend, device="cpu")
+    got, call = train_submission(subject, x, y, n_steps=4, lr=SEED_LR, degree=SEED_DEGREE,
+                                 backend=backend, device="cpu")
     for key in ("w", "mse_trace"):
         check_meta(got[key], dtype=getattr(torch, expected), device="cpu", call=call, what=key,
                    hint=HINT_DTYPE)
 
 
-def _bad_argument_cases() -> Iterator[Any]:
-    yield pytest.param({"backend": "jax", "device": "cpu"}, id="unknown-backend")
-    yield pytest.param({"backend": "numpy", "device": "cuda"}, id="numpy-on-cuda")
-    yield pytest.param({"backend": "numpy", "device": "meta"}, id="numpy-on-meta")
+BAD_ARGUMENTS = grid(kwargs=[
+    pytest.param({"backend": "jax", "device": "cpu"}, id="unknown-backend"),
+    pytest.param({"backend": "numpy", "device": "cuda"}, id="numpy-on-cuda"),
+    pytest.param({"backend": "numpy", "device": "meta"}, id="numpy-on-meta")])
 
 
 @pytest.mark.points(1)
 @pytest.mark.values
-@pytest.mark.parametrize("kwargs", list(_bad_argument_cases()))
+@BAD_ARGUMENTS.parametrize
 def test_train_rejects_bad_arguments(subject, kwargs):
     """An unknown backend, or the numpy backend off the CPU, raises ValueError."""
-    call = _call("train", x=SEED_X, y=SEED_Y, n_steps=3, **kwargs)
+    call = describe_call("train", {"x": SEED_X, "y": SEED_Y, "n_steps": 3, **kwargs})
     got = subject.call("polyfit.train_error", timeout=60, x=SEED_X, y=SEED_Y, n_steps=3,
                        **kwargs)
     if not got["is_value_error"]:
         raised = f"raised {got['raised']}: {got['message']}" if got["raised"] else "returned"
-        raise AssertionError(f"train {raised}, but should raise ValueError [{call}]\n"
-                             "  hint: check backend and device before computing anything and "
-                             "raise ValueError with a message naming the bad value.")
+        fail(call, f"train {raised}, but should raise ValueError",
+             hint="check backend and device before computing anything and raise ValueError "
+                  "with a message naming the bad value.")
 
 
 # ---- train: timing ---------------------------------------------------------------------
-
-def seed_numpy_loop(x: np.ndarray, y: np.ndarray, n_steps: int, lr: float, degree: int
-                    ) -> tuple[np.ndarray, np.ndarray]:
-    """The seed's numpy cell as written: ``x ** range(D)`` recomputed twice every step."""
-    n = x.shape[0]
-    w = np.zeros((degree + 1, 1))
-    mse_trace = np.zeros(n_steps)
-    for step in range(n_steps):
-        y_model = (x ** range(degree + 1)) @ w
-        grad = -2 / n * (x ** range(degree + 1)).T @ (y - y_model)
-        w -= lr * grad
-        mse_trace[step] = ((y - y_model) ** 2).mean()
-    return w, mse_trace
-
-
-def seed_style_loop(x: np.ndarray, y: np.ndarray, n_steps: int, lr: float, degree: int,
-                    backend: str, device: str) -> None:
-    """The seed notebook's loop (powers recomputed every step): the timing baseline."""
-    n = x.shape[0]
-    if backend == "numpy":
-        seed_numpy_loop(x, y, n_steps, lr, degree)
-        return
-    xt = torch.from_numpy(x).float().to(device)
-    yt = torch.from_numpy(y).float().to(device)
-    exponents = torch.arange(0.0, degree + 1, device=device)
-    trace_t = torch.zeros(n_steps, device=device)
-    w_t = torch.zeros(degree + 1, 1, device=device, requires_grad=backend == "autograd")
-    for step in range(n_steps):
-        y_model = (xt ** exponents).mm(w_t)
-        mse = ((yt - y_model) ** 2).mean()
-        if backend == "autograd":
-            if step > 0:
-                w_t.grad.data.zero_()
-            mse.backward()
-            w_t.data -= lr * w_t.grad.data
-        else:
-            grad = -2 / n * (xt ** exponents).t().mm(yt - y_model)
-            w_t -= lr * grad
-        trace_t[step] = mse.data
-    if device == "cuda":
-        torch.cuda.synchronize()
-
-
-def _timing_cases() -> Iterator[Any]:
-    yield pytest.param("numpy", "cpu", id="numpy-cpu")
-    for backend in TORCH_BACKENDS:
-        for dev in DEVICES:
-            yield pytest.param(backend, dev.values[0], marks=dev.marks,
-                               id=f"{backend}-{dev.values[0]}")
-
 
 TIMING_RATIO, TIMING_FLOOR_S = 3.0, 0.5
 #: 400 samples: vectorised code barely notices them, a python loop over samples does.
@@ -492,14 +403,14 @@ TIMING_STEPS = {"numpy": 1000, "torch": 500, "autograd": 300}
 @pytest.mark.points(1)
 @pytest.mark.timing
 @pytest.mark.timeout(180)
-@pytest.mark.parametrize(("backend", "device"), list(_timing_cases()))
+@BACKEND_DEVICE_CASES.parametrize
 def test_train_timing(subject, backend, device):
     """train takes at most 3x the seed's own loop (measured now) + 0.5 s; seconds is honest."""
     x, y = TIMING_X, TIMING_Y
     n_steps = TIMING_STEPS[backend]
     kwargs = {"n_steps": n_steps, "lr": SEED_LR, "degree": SEED_DEGREE, "backend": backend,
               "device": device}
-    call = _call("train", x=x, y=y, **kwargs)
+    call = describe_call("train", {"x": x, "y": y, **kwargs})
     seed_style_loop(x, y, 20, SEED_LR, SEED_DEGREE, backend, device)  # warm-up
     start = time.perf_counter()
     seed_style_loop(x, y, n_steps, SEED_LR, SEED_DEGREE, backend, device)
@@ -510,14 +421,14 @@ def test_train_timing(subject, backend, device):
         if measured <= limit or measured > 2 * limit:
             break
     if measured > limit:
-        raise AssertionError(
-            f"train took {measured:.2f} s, over the limit {limit:.2f} s = "
-            f"{TIMING_RATIO:g} x {baseline:.2f} s (the seed's loop, timed now) + "
-            f"{TIMING_FLOOR_S:g} s [{call}]\n  hint: compute the powers of x once, use matrix "
-            "products over all samples (no python loop over samples), avoid per-step "
-            ".item()/.cpu() and growing python lists of tensors.")
+        fail(call, f"train took {measured:.2f} s, over the limit {limit:.2f} s = "
+             f"{TIMING_RATIO:g} x {baseline:.2f} s (the seed's loop, timed now) + "
+             f"{TIMING_FLOOR_S:g} s",
+             hint="compute the powers of x once, use matrix products over all samples (no "
+                  "python loop over samples), avoid per-step .item()/.cpu() and growing python "
+                  "lists of tensors.")
     seconds = got["seconds"]
     if type(seconds) not in (float, int) or not 0 <= seconds <= measured + 1e-3:
-        raise AssertionError(f"train reported seconds={describe(seconds)}, but the call took "
-                             f"{measured:.3f} s [{call}]\n  hint: seconds is the wall time of "
-                             "train itself, GPU work synchronised (time.perf_counter()).")
+        fail(call, f"train reported seconds={describe(seconds)}, but the call took "
+             f"{measured:.3f} s", hint="seconds is the wall time of train itself, GPU work "
+                                      "synchronised (time.perf_counter()).")

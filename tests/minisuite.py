@@ -1,6 +1,7 @@
 """A one-exercise spec suite ("adder") built in a temp folder, for the harness's own tests:
 small and fast, with the layout of the real suite (spec_tests/, probes, reference/,
-student_template/, hidden tests, a mutant and an alternative)."""
+student_template/, hidden tests, a mutant written as an override of the reference, and an
+alternative)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,11 @@ def test_add_random(subject, grading_seed):
 REFERENCE = "def add(a, b):\n    return a + b\n"
 
 
+def mutant(mistake: str, body: str) -> str:
+    """A mutant's module: an override of the reference's ``add`` (see grader.corpus)."""
+    return f'"""Mutant: {mistake}."""\n\n\ndef add(a, b):\n    {body}\n'
+
+
 def build_suite(root: Path, *, good_corpus: bool = True) -> Path:
     """A one-exercise suite with the layout ``grader validate`` expects."""
     files = {
@@ -63,21 +69,22 @@ def build_suite(root: Path, *, good_corpus: bool = True) -> Path:
         "reference/adder.py": REFERENCE,
         "student_template/adder.py":
             "def add(a, b):\n    raise NotImplementedError('write add')\n",
-        "tests/mutants/adder/ignores_b/adder.py": "def add(a, b):\n    return a\n",
+        "tests/mutants/adder/ignores_b/adder.py": mutant("drops b", "return a"),
         "tests/mutants/adder/ignores_b/CATCHES": "# b is dropped\ntest_add\ntest_add_random\n",
         "tests/alternatives/adder/via_sum/adder.py": "def add(a, b):\n    return sum((a, b))\n",
     }
     if not good_corpus:
         files.update({
             # identical to the reference: nothing can catch it
-            "tests/mutants/adder/survivor/adder.py": REFERENCE,
+            "tests/mutants/adder/survivor/adder.py": mutant("none: the reference's add",
+                                                            "return a + b"),
             "tests/mutants/adder/survivor/CATCHES": "# survives\ntest_add\n",
             # caught, but CATCHES names a test that does not exist
-            "tests/mutants/adder/typo/adder.py": "def add(a, b):\n    return a - b\n",
+            "tests/mutants/adder/typo/adder.py": mutant("subtracts", "return a - b"),
             "tests/mutants/adder/typo/CATCHES": "# subtracts\ntest_addd\n",
             # right only where b == 0, so test_add_zero cannot fail on it
             "tests/mutants/adder/wrong_test/adder.py":
-                "def add(a, b):\n    return a if b == 0 else a - b\n",
+                mutant("subtracts unless b == 0", "return a if b == 0 else a - b"),
             "tests/mutants/adder/wrong_test/CATCHES": "# doubles a\ntest_add_zero\n",
             "tests/alternatives/adder/off/adder.py": "def add(a, b):\n    return a + b + 1\n",
         })

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from minisuite import build_suite
 
+from grader import corpus, scoring, validate
 from grader import result as grade
-from grader import scoring, validate
 from grader.atomic import atomic_write_text
 from grader.outcome import FailureKind, SubmissionStatus, TestOutcome
 from grader.reports.run import write_run_reports
@@ -100,8 +100,11 @@ def reference_payload(suite: Path) -> list[TestRecord]:
 
 @pytest.fixture(scope="module")
 def mutant_payload(suite: Path) -> RunResult:
+    mutant = suite / "tests/mutants/adder/ignores_b"
     records = []
-    for rec in records_of(validate.run_suite(suite / "tests/mutants/adder/ignores_b", suite)):
+    with corpus.materialized(mutant, suite / "reference") as impl:  # an override of reference/
+        run = validate.run_suite(impl, suite)
+    for rec in records_of(run):
         if rec.hidden:
             assert rec.outcome == "failed"
             rec = replace(rec, kind=FailureKind.TIMEOUT,

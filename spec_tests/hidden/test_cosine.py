@@ -13,17 +13,27 @@ import pytest
 import torch
 
 from reference.cosine import cosine_similarity as reference_cosine
-from spec_tests.checks import check_close, check_type
-from spec_tests.params import DEVICES, FLOAT_DTYPES
-from spec_tests.test_cosine import (
+from spec_tests.checks import Overrides, check_close, check_type
+from spec_tests.params import BY_DEVICE_DTYPE, BY_DEVICE_FLOAT64
+from spec_tests.support.cosine import (
     HINT_DEVICE,
     HINT_VALUE,
     cosine_call,
-    skip_unsupported,
+    numeric_gradient,
     submission_grads,
 )
 
-FLOAT64 = [pytest.param(torch.float64, id="float64")]
+#: Tolerance overrides of this module's checks (the others use checks.TOLERANCES).
+TOL = Overrides({
+    # The cosine lies in [-1, 1]; float32 sums over up to 300 terms.
+    "values": {"float32": (1e-4, 1e-5), "float64": (1e-7, 1e-9)},
+    # atol in units of 1/|wrt| (a gradient's norm is at most that): float32 sums over up to
+    # 300 terms; an exactly colinear pair has gradients of pure noise.
+    "gradients": {"float32": (1e-4, 2e-5), "float64": (1e-7, 1e-10)},
+    # Central differences with a relative step of 1e-6 are exact to ~1e-9 of the gradient:
+    # atol in units of the larger of max|numeric| and 1 / (sqrt(n) |moved|).
+    "central differences": (1e-5, 1e-6),
+})
 
 
 def _draw(grading_seed: int, salt: int, dtype: torch.dtype, device: str, n_cases: int = 4
@@ -53,58 +63,44 @@ def _reference(x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, ...]:
     return tuple(t.detach().to(x.dtype) for t in (out, xr.grad, yr.grad))
 
 
-def _grad_tol(dtype: torch.dtype, wrt: torch.Tensor) -> tuple[float, float]:
-    """(rtol, atol) for a gradient with respect to ``wrt``, whose norm is at most 1/|wrt|.
-
-    float32 sums over up to 300 terms; an exactly colinear pair has gradients of pure noise.
-    """
-    scale = 1.0 / max(float(torch.linalg.vector_norm(wrt.detach().cpu().double())), 1e-300)
-    if dtype == torch.float32:
-        return 1e-4, 2e-5 * scale
-    return 1e-7, 1e-10 * scale
+def _inverse_norm(wrt: torch.Tensor) -> float:
+    """1 / |wrt|: the largest norm a cosine's gradient with respect to ``wrt`` can have."""
+    return 1.0 / max(float(torch.linalg.vector_norm(wrt.detach().cpu().double())), 1e-300)
 
 
 @pytest.mark.points(2)
 @pytest.mark.values
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_DTYPE.parametrize
 def test_cosine_hidden_values(subject, grading_seed, device, dtype):
     """Values on random sizes and scales equal the reference's."""
-    skip_unsupported(device, dtype)
     for x, y in _draw(grading_seed, 1, dtype, device):
         got = subject.call("cosine.value", x=x, y=y)
         check_type(got, torch.Tensor, call=cosine_call(x, y), hint=HINT_DEVICE)
         expected = _reference(x, y)[0]
-        # The cosine lies in [-1, 1]; float32 sums over up to 300 terms.
-        rtol, atol = (1e-4, 1e-5) if dtype == torch.float32 else (1e-7, 1e-9)
-        check_close(got.reshape(expected.shape), expected, rtol=rtol, atol=atol,
+        check_close(got.reshape(expected.shape), expected, tol=TOL("values", dtype),
                     call=cosine_call(x, y), hint=HINT_VALUE)
 
 
 @pytest.mark.points(2)
 @pytest.mark.gradients
-@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_DTYPE.parametrize
 def test_cosine_hidden_gradients(subject, grading_seed, device, dtype):
     """Gradients on random sizes and scales equal the reference's."""
-    skip_unsupported(device, dtype)
     for x, y in _draw(grading_seed, 2, dtype, device):
         call = cosine_call(x, y, "then .backward()")
         got = submission_grads(subject, x, y, call)
         _, gx, gy = _reference(x, y)
         for name, expected, wrt in (("x.grad", gx, x), ("y.grad", gy, y)):
-            rtol, atol = _grad_tol(dtype, wrt)
-            check_close(got["grad_" + name[0]], expected, rtol=rtol, atol=atol, call=call,
-                        what=name, hint=HINT_VALUE)
+            tol = TOL("gradients", dtype).scale_atol(_inverse_norm(wrt))
+            check_close(got["grad_" + name[0]], expected, tol=tol, call=call, what=name,
+                        hint=HINT_VALUE)
 
 
 @pytest.mark.points(1)
 @pytest.mark.gradients
-@pytest.mark.parametrize("dtype", FLOAT64)
-@pytest.mark.parametrize("device", DEVICES)
+@BY_DEVICE_FLOAT64.parametrize
 def test_cosine_hidden_gradcheck(subject, grading_seed, device, dtype):
     """Gradcheck-style: autograd's gradients equal central differences of the own values."""
-    skip_unsupported(device, dtype)
     gen = torch.Generator().manual_seed(grading_seed * 7919 + 3)
     n = int(torch.randint(2, 25, (1,), generator=gen))
     scale = 10 ** float(torch.empty(()).uniform_(-2, 2, generator=gen))
@@ -112,19 +108,11 @@ def test_cosine_hidden_gradcheck(subject, grading_seed, device, dtype):
     y = torch.randn(n, generator=gen, dtype=dtype).to(device)
     call = cosine_call(x, y, "then .backward()")
     got = submission_grads(subject, x, y, call)
-    for name, moved, other in (("x", x, y), ("y", y, x)):
+    for name, moved in (("x", x), ("y", y)):
         eps = 1e-6 * float(moved.abs().max())
-        steps = eps * torch.eye(n, dtype=dtype, device=device)
-        shifted = torch.cat([moved + steps, moved - steps])
-        fixed = other.expand(2 * n, n)
-        xs, ys = (shifted, fixed) if name == "x" else (fixed, shifted)
-        values = subject.call("cosine.values", xs=xs, ys=ys)
-        for v in values:
-            check_type(v, torch.Tensor, call=call, hint=HINT_DEVICE)
-        f = torch.stack([v.reshape(()) for v in values]).to(dtype)
-        numeric = (f[:n] - f[n:]) / (2 * eps)
-        # Central differences with a relative step of 1e-6 are exact to ~1e-9 of the gradient.
-        atol = 1e-6 * max(float(numeric.abs().max()), 1.0 / math.sqrt(n) / float(moved.norm()))
-        check_close(got[f"grad_{name}"], numeric.to(device), rtol=1e-5, atol=atol, call=call,
+        numeric = numeric_gradient(subject, x, y, name, eps, call=call)
+        scale = max(float(numeric.abs().max()), 1.0 / math.sqrt(n) / float(moved.norm()))
+        check_close(got[f"grad_{name}"], numeric.to(device),
+                    tol=TOL("central differences").scale_atol(scale), call=call,
                     what=f"{name}.grad vs central differences",
                     hint="the gradient must be the derivative of the value you return.")

@@ -14,9 +14,21 @@ import pytest
 import torch
 
 from reference import polyfit as reference
-from spec_tests.checks import check_close
-from spec_tests.params import DEVICES
-from spec_tests.test_polyfit import HINT_AUTOGRAD, HINT_GRADIENT, HINT_POWERS, _call, _train
+from spec_tests.checks import Overrides, check_close, describe_call
+from spec_tests.support.polyfit import (
+    BACKEND_DEVICE_CASES,
+    HINT_AUTOGRAD,
+    HINT_GRADIENT,
+    HINT_POWERS,
+    train_submission,
+)
+
+#: Tolerance overrides of this module's checks: float64 against the reference's float64.
+TOL = Overrides({
+    "trajectory": (1e-6, 1e-9),
+    "one step": (1e-9, 1e-12),
+    "powers": (1e-9, 1e-12),
+})
 
 
 def _problem(grading_seed: int, salt: int) -> dict[str, Any]:
@@ -34,18 +46,16 @@ def _problem(grading_seed: int, salt: int) -> dict[str, Any]:
             "n_steps": int(rng.integers(100, 501))}
 
 
-def _hidden_cases() -> list[Any]:
-    cases = [pytest.param("numpy", "cpu", id="numpy-cpu")]
-    for backend in ("torch", "autograd"):
-        cases += [pytest.param(backend, d.values[0], marks=d.marks, id=f"{backend}-{d.values[0]}")
-                  for d in DEVICES]
-    return cases
-
-
-def _inputs(problem: dict[str, Any], backend: str) -> tuple[Any, Any]:
-    if backend == "numpy":
-        return problem["x"], problem["y"]
-    return torch.from_numpy(problem["x"]), torch.from_numpy(problem["y"])
+def _train_both(subject: Any, problem: dict[str, Any], backend: str, device: str,
+                **kwargs: Any) -> tuple[dict[str, Any], str, dict[str, Any]]:
+    """The submission's train on ``problem`` (result and call) and the reference's, with the
+    same inputs: numpy arrays for the numpy backend, float64 tensors for the others."""
+    __tracebackhide__ = True
+    x, y = problem["x"], problem["y"]
+    if backend != "numpy":
+        x, y = torch.from_numpy(x), torch.from_numpy(y)
+    got, call = train_submission(subject, x, y, backend=backend, device=device, **kwargs)
+    return got, call, reference.train(x, y, backend=backend, device=device, **kwargs)
 
 
 def _like(value: np.ndarray | torch.Tensor, device: str) -> np.ndarray | torch.Tensor:
@@ -54,32 +64,28 @@ def _like(value: np.ndarray | torch.Tensor, device: str) -> np.ndarray | torch.T
 
 @pytest.mark.points(3)
 @pytest.mark.convergence
-@pytest.mark.parametrize(("backend", "device"), _hidden_cases())
+@BACKEND_DEVICE_CASES.parametrize
 def test_hidden_train_matches_reference(subject, grading_seed, backend, device):
     """w and the whole mse_trace equal the reference's on a random problem (float64)."""
     problem = _problem(grading_seed, 1)
-    x, y = _inputs(problem, backend)
     kwargs = {k: problem[k] for k in ("n_steps", "lr", "degree")}
-    got, call = _train(subject, x, y, backend=backend, device=device, **kwargs)
-    expected = reference.train(x, y, backend=backend, device=device, **kwargs)
+    got, call, expected = _train_both(subject, problem, backend, device, **kwargs)
     hint = HINT_GRADIENT + (" " + HINT_AUTOGRAD if backend == "autograd" else "")
     for key in ("mse_trace", "w"):
         check_close(got[key], _like(expected[key], device), call=call, what=key,
-                    rtol=1e-6, atol=1e-9, hint=hint)
+                    tol=TOL("trajectory"), hint=hint)
 
 
 @pytest.mark.points(1)
 @pytest.mark.gradients
-@pytest.mark.parametrize(("backend", "device"), _hidden_cases())
+@BACKEND_DEVICE_CASES.parametrize
 def test_hidden_first_gradient(subject, grading_seed, backend, device):
     """One step with lr = 1 on a random problem: w = -grad, equal to the reference's."""
     problem = _problem(grading_seed, 2)
-    x, y = _inputs(problem, backend)
-    kwargs = {"n_steps": 1, "lr": 1.0, "degree": problem["degree"]}
-    got, call = _train(subject, x, y, backend=backend, device=device, **kwargs)
-    expected = reference.train(x, y, backend=backend, device=device, **kwargs)
+    got, call, expected = _train_both(subject, problem, backend, device, n_steps=1, lr=1.0,
+                                      degree=problem["degree"])
     check_close(got["w"], _like(expected["w"], device), call=call,
-                what="w after one step with lr = 1 (= -grad)", rtol=1e-9, atol=1e-12,
+                what="w after one step with lr = 1 (= -grad)", tol=TOL("one step"),
                 hint=HINT_GRADIENT)
 
 
@@ -97,5 +103,5 @@ def test_hidden_poly_matches_reference(subject, grading_seed, library):
     for name, hint in (("dpoly_dw", HINT_POWERS), ("poly", "poly(x, w) = dpoly_dw(x, w) @ w")):
         got = subject.call(f"polyfit.{name}", x=x, w=w)
         expected = getattr(reference, name)(x, w)
-        check_close(got, expected, call=_call(name, x=x, w=w), rtol=1e-9, atol=1e-12,
-                    hint=hint)
+        check_close(got, expected, call=describe_call(name, {"x": x, "w": w}),
+                    tol=TOL("powers"), hint=hint)

@@ -12,6 +12,22 @@ from typing import Any
 import torch
 
 
+def drive(optimizer: Any, tensors: list[torch.Tensor], grads: list[list[torch.Tensor | None]]
+          ) -> list[list[torch.Tensor]]:
+    """One ``optimizer.step()`` per entry of grads, each tensor's ``.grad`` set to
+    ``grads[k][i]`` before step k (None: no gradient); the tensors after every step.
+
+    The tests drive their oracle optimizers with it too, so both are driven alike.
+    """
+    trace = []
+    for step_grads in grads:
+        for t, g in zip(tensors, step_grads, strict=True):
+            t.grad = None if g is None else g.clone()
+        optimizer.step()
+        trace.append([t.detach().clone() for t in tensors])
+    return trace
+
+
 def run_steps(mod: Any, params: list[torch.Tensor], grads: list[list[torch.Tensor | None]],
               lr: float, momentum: float) -> dict[str, Any]:
     """``MomentumGradientDescent(params, lr, momentum)``, then one ``step()`` per entry of grads.
@@ -23,12 +39,7 @@ def run_steps(mod: Any, params: list[torch.Tensor], grads: list[list[torch.Tenso
     tensors = [p.detach().clone().requires_grad_() for p in params]
     pointers = [t.data_ptr() for t in tensors]
     opt = mod.MomentumGradientDescent(tensors, lr=lr, momentum=momentum)
-    trace = []
-    for step_grads in grads:
-        for t, g in zip(tensors, step_grads, strict=True):
-            t.grad = None if g is None else g.clone()
-        opt.step()
-        trace.append([t.detach().clone() for t in tensors])
+    trace = drive(opt, tensors, grads)
     held = list(opt.params)
     velocities = list(opt.velocities)
     return {

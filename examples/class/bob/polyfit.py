@@ -17,40 +17,32 @@ Why it is fast (same arithmetic as the seed, less overhead per step):
     small graph: ``mse_loss(Phi @ w, y)``), updates w through a detached alias (no ``no_grad``
     switching per step) and stacks the MSEs once per block. One autograd-engine call per step
     costs far more than the two-call hand-written step;
-  * so for long CPU runs (``COMPILE_MIN_STEPS`` and more) it runs the whole loop compiled
-    ahead of time: ``torch.func.grad_and_value`` of the same MSE (autograd derives the backward
-    pass; no gradient formula is written here) inside ``scan``, exported with ``torch.export``
-    and compiled by AOTInductor into a shared library kept on disk (``compiled_program_path``).
-    Building it takes seconds, once per machine and torch version (the first long run builds
-    it); every later process loads it in milliseconds. Where it cannot be built or loaded,
-    the eager loop runs instead. ``python -m benchmarks --only polyfit`` measures both.
+  * so for long CPU runs (``polyfit_compiled.COMPILE_MIN_STEPS`` and more) it runs the whole
+    loop compiled ahead of time, autograd still deriving the gradient: ``polyfit_compiled.py``,
+    beside this module. Where that loop cannot be built or loaded, the eager loop runs
+    instead. ``python -m benchmarks --only polyfit`` measures both.
 """
 
 from __future__ import annotations
 
-import functools
-import os
-import platform
 import time
-import warnings
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+try:  # the module beside this one, as reference.polyfit or as a submission's top-level polyfit
+    from . import polyfit_compiled
+except ImportError:
+    import polyfit_compiled
+
 BACKENDS = ("numpy", "torch", "autograd")
 #: Elements of the residual buffer: steps are processed in blocks of this many residuals.
 RESIDUAL_BUFFER = 1 << 20
 #: Steps per block of the autograd backend (MSE tensors held before one stack).
 AUTOGRAD_BLOCK = 4096
-#: Fewest steps for which the autograd backend runs its compiled loop (CPU, float32/64): the
-#: eager loop costs ~55 us a step, building the compiled loop ~10-20 s once per machine.
-COMPILE_MIN_STEPS = 100_000
-#: Folder of the compiled loops, overriding ``$XDG_CACHE_HOME/gradspec/aot``.
-AOT_CACHE_ENV = "GRADSPEC_AOT_CACHE"
 
 Array = np.ndarray | torch.Tensor
 
@@ -176,9 +168,10 @@ def _train_torch(x: torch.Tensor, y: torch.Tensor, n_steps: int, lr: float, degr
 
 def _train_autograd(x: torch.Tensor, y: torch.Tensor, n_steps: int, lr: float, degree: int
                     ) -> tuple[torch.Tensor, torch.Tensor]:
-    if (n_steps >= COMPILE_MIN_STEPS and x.device.type == "cpu"
+    if (n_steps >= polyfit_compiled.COMPILE_MIN_STEPS and x.device.type == "cpu"
             and x.dtype in (torch.float32, torch.float64)):
-        compiled = _train_autograd_compiled(x, y, n_steps, lr, degree)
+        phi = dpoly_dw(x, torch.zeros(degree + 1, 1, dtype=x.dtype))
+        compiled = polyfit_compiled.descend(phi, y, n_steps, lr)
         if compiled is not None:
             return compiled
     return _train_autograd_eager(x, y, n_steps, lr, degree)
@@ -200,107 +193,3 @@ def _train_autograd_eager(x: torch.Tensor, y: torch.Tensor, n_steps: int, lr: fl
         torch.stack(losses, out=trace[begin:end])
     return w_data, trace
 
-
-def _mse(w: torch.Tensor, phi: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    return F.mse_loss(phi @ w, y)
-
-
-def _train_autograd_compiled(x: torch.Tensor, y: torch.Tensor, n_steps: int, lr: float,
-                             degree: int) -> tuple[torch.Tensor, torch.Tensor] | None:
-    """The compiled loop's (w, trace), or None where it cannot be built or run here."""
-    program = _descent_program(x.dtype)
-    if program is None:
-        return None
-    w = torch.zeros(degree + 1, 1, dtype=x.dtype)
-    steps = torch.empty(n_steps, 0, dtype=x.dtype)  # scan runs one step per row
-    try:
-        w_end, trace = program([w, dpoly_dw(x, w), y, steps, torch.tensor(lr, dtype=x.dtype)])
-    except Exception:  # a program that does not run here: the eager loop gives the same result
-        return None
-    return w_end, trace
-
-
-def compiled_program_path(dtype: torch.dtype) -> Path:
-    """Where the compiled loop for ``dtype`` is kept: one file per torch version, CPU
-    architecture and vector ISA (the code is compiled for this CPU), dtype.
-
-    The folder is ``$GRADSPEC_AOT_CACHE``, else ``$XDG_CACHE_HOME/gradspec/aot`` (``~/.cache``).
-    """
-    root = os.environ.get(AOT_CACHE_ENV)
-    folder = Path(root) if root else Path(
-        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gradspec" / "aot"
-    isa = torch.backends.cpu.get_cpu_capability().lower()
-    name = f"polyfit-descent-torch{torch.__version__}-{platform.machine()}-{isa}-{dtype}"
-    return folder / (name.replace("torch.", "").replace("+", "_") + ".pt2")
-
-
-@functools.cache
-def _descent_program(dtype: torch.dtype) -> Callable[[list[torch.Tensor]], list[torch.Tensor]] \
-        | None:
-    """The compiled loop for ``dtype``, loaded from its file (built first if missing), or None
-    where nothing can be built or loaded here (no C++ compiler, no AOTInductor)."""
-    path = compiled_program_path(dtype)
-    if path.exists():
-        try:
-            return _load_program(path)
-        except Exception:  # a stale or corrupt file: rebuilt below
-            pass
-    try:  # a failed build is not retried: it would fail the same way
-        build_compiled_program(dtype, path)
-        return _load_program(path)
-    except Exception:
-        return None
-
-
-def _load_program(path: Path) -> Callable[[list[torch.Tensor]], list[torch.Tensor]]:
-    # The package's own loader: the public torch._inductor.aoti_load_package would first
-    # import dynamo and inductor (1.5 s), which loading a built .so never needs.
-    return torch._C._aoti.AOTIModelPackageLoader(str(path), "model", False, 1, -1).boxed_run
-
-
-def build_compiled_program(dtype: torch.dtype, path: Path | None = None) -> Path:
-    """Compile the whole autograd loop for ``dtype`` ahead of time; returns its file.
-
-    ``torch.func.grad_and_value`` differentiates the MSE (autograd traces the backward pass:
-    no gradient formula is written here); ``scan`` runs one GD step per row of its input;
-    ``torch.export`` captures it with the sample count, degree and step count symbolic, and
-    AOTInductor compiles it into a shared library. Seconds of work, once per machine.
-    """
-    from torch._higher_order_ops.scan import scan  # torch's loop primitive (not yet public)
-    from torch.fx.experimental.proxy_tensor import make_fx
-
-    path = path or compiled_program_path(dtype)
-    w, phi = torch.zeros(5, 1, dtype=dtype), torch.ones(100, 5, dtype=dtype)
-    y, steps = torch.ones(100, 1, dtype=dtype), torch.empty(8, 0, dtype=dtype)
-    lr = torch.tensor(1e-5, dtype=dtype)
-    # The step's graph of aten operations, forward and backward as autograd derived them.
-    grad_and_mse = make_fx(torch.func.grad_and_value(_mse))(w, phi, y)
-
-    class Descent(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.grad_and_mse = grad_and_mse
-
-        def forward(self, w: torch.Tensor, phi: torch.Tensor, y: torch.Tensor,
-                    steps: torch.Tensor, lr: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-            def step(w: torch.Tensor, _: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-                grad, mse = self.grad_and_mse(w, phi, y)
-                return w - lr * grad, mse
-
-            return scan(step, w, steps)
-
-    n, d, s = (torch.export.Dim(name, min=low) for name, low in (("N", 2), ("D", 1), ("S", 2)))
-    program = torch.export.export(
-        Descent(), (w, phi, y, steps, lr), strict=False,
-        dynamic_shapes=({0: d}, {0: n, 1: d}, {0: n}, {0: s}, {}))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f"{path.name}.{os.getpid()}.partial.pt2")
-    try:
-        with warnings.catch_warnings():  # torch's own deprecations, raised inside inductor
-            warnings.simplefilter("ignore", FutureWarning)
-            warnings.simplefilter("ignore", DeprecationWarning)
-            torch._inductor.aoti_compile_and_package(program, package_path=str(partial))
-        os.replace(partial, path)  # atomic: a concurrent reader sees no file or a whole one
-    finally:
-        partial.unlink(missing_ok=True)
-    return path

@@ -1,185 +1,20 @@
-"""MUTANT of the polyfit reference: mse_trace[k] is the MSE after step k's update, not before.
-
-Known-wrong on purpose; the spec suite must catch it.
-
-The seed notebook's algorithm, unchanged: w0 = 0, then ``n_steps`` sequential steps of
-``grad = -2/N Phi^T (y - Phi w)``, ``w -= lr * grad``, where ``Phi = x ** (0..degree)``;
-``mse_trace[k]`` is the MSE *before* step k's update.
-
-dtype: the ``numpy`` backend computes in float64. The torch backends compute in x's dtype when
-x is a floating-point tensor, otherwise in float32 like the seed (x, y given as numpy arrays).
-
-Why it is fast (same arithmetic as the seed, less overhead per step):
-  * Phi and Phi^T are computed once, not every step;
-  * each step of the hand-written backends is two fused in-place calls: ``r = y - Phi w``
-    written straight into a preallocated residual buffer, then ``w += (2 lr / N) Phi^T r``;
-  * the MSE of each step is the mean square of that step's residual, reduced for a whole block
-    of steps at once: no per-step reduction, ``.item()`` or host sync;
-  * the autograd backend calls ``torch.autograd.grad`` on each step's MSE (a small graph:
-    ``mse_loss(Phi @ w, y)``), updates w through a detached alias (no ``no_grad`` switching
-    per step) and stacks the MSEs once per block.
-What bounds the autograd backend is one autograd-engine call per step, which costs far more
-than the two-call hand-written step (``python -m benchmarks --only polyfit`` measures both).
-A TorchScript loop halves it but is deprecated (torch 2.13); torch.compile cannot remove the
-engine call without dropping the per-step ``autograd.grad`` the exercise is about.
-"""
-
-from __future__ import annotations
-
-import time
-from collections.abc import Iterator
-from typing import Any
+"""Mutant: mse_trace[k] is the MSE after step k's update, not before."""
 
 import numpy as np
 import torch
-import torch.nn.functional as F
-
-BACKENDS = ("numpy", "torch", "autograd")
-#: Elements of the residual buffer: steps are processed in blocks of this many residuals.
-RESIDUAL_BUFFER = 1 << 20
-#: Steps per block of the autograd backend (MSE tensors held before one stack).
-AUTOGRAD_BLOCK = 4096
-
-Array = np.ndarray | torch.Tensor
 
 
-def dpoly_dw(x: Array, w: Array) -> Array:
-    """The N x (D+1) matrix of powers x**0 .. x**D (D+1 = len(w)): d poly(x, w) / dw."""
-    n_coeffs = w.shape[0]
-    if isinstance(x, torch.Tensor):
-        exponents = torch.arange(n_coeffs, dtype=x.dtype, device=x.device)
-        return x.reshape(-1, 1) ** exponents
-    x = np.asarray(x)
-    dtype = x.dtype if x.dtype.kind == "f" else np.float64
-    return x.reshape(-1, 1) ** np.arange(n_coeffs, dtype=dtype)
+_reference_train = train
 
 
-def poly(x: Array, w: Array) -> Array:
-    """The polynomial sum_i w_i x**i at every sample: N x 1."""
-    return dpoly_dw(x, w) @ w
-
-
-def train(x: Any, y: Any, n_steps: int = 200_000, lr: float = 1e-5, degree: int = 4,
-          backend: str = "numpy", device: str = "cpu") -> dict[str, Any]:
-    """Fit ``poly(x, w)`` to y by ``n_steps`` of gradient descent on the MSE from w = 0.
-
-    Returns ``{"w": (degree+1) x 1, "mse_trace": (n_steps,), "seconds": float}``: ndarrays for
-    the numpy backend, detached tensors on ``device`` for the torch backends.
-    """
-    if backend not in BACKENDS:
-        raise ValueError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
-    device_type = _device_type(device)
-    if backend == "numpy" and device_type != "cpu":
-        raise ValueError(f"the numpy backend runs on the CPU only, not on device {device!r}: "
-                         "use backend='torch' or 'autograd' for other devices")
-    n_steps, degree = int(n_steps), int(degree)
-    if n_steps < 0 or degree < 0:
-        raise ValueError(f"n_steps and degree must be >= 0, got {n_steps} and {degree}")
-    start = time.perf_counter()
-    if backend == "numpy":
-        w, trace = _train_numpy(x, y, n_steps, float(lr), degree)
-    else:
-        xt, yt = _as_tensors(x, y, device)
-        run = _train_torch if backend == "torch" else _train_autograd
-        w, trace = run(xt, yt, n_steps, float(lr), degree)
-        _synchronize(xt.device)
-    return {"w": w, "mse_trace": trace, "seconds": time.perf_counter() - start}
-
-
-def _device_type(device: Any) -> str:
-    try:
-        return torch.device(device).type
-    except (RuntimeError, TypeError) as exc:
-        raise ValueError(f"unknown device {device!r}: {exc}") from None
-
-
-def _as_tensors(x: Any, y: Any, device: Any) -> tuple[torch.Tensor, torch.Tensor]:
-    """x and y as N x 1 tensors on ``device``: x's floating dtype, else float32."""
-    if isinstance(x, torch.Tensor) and x.is_floating_point():
-        dtype = x.dtype
-    else:
-        dtype = torch.float32
-    xt = torch.as_tensor(x).detach().to(device=device, dtype=dtype).reshape(-1, 1)
-    yt = torch.as_tensor(y).detach().to(device=device, dtype=dtype).reshape(-1, 1)
-    return xt, yt
-
-
-def _synchronize(device: torch.device) -> None:
-    """Wait for queued GPU work, so that ``seconds`` is the time of the whole computation."""
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    elif device.type == "mps":
-        torch.mps.synchronize()
-
-
-def _blocks(n_steps: int, block: int) -> Iterator[tuple[int, int]]:
-    for begin in range(0, n_steps, block):
-        yield begin, min(begin + block, n_steps)
-
-
-def _train_numpy(x: Any, y: Any, n_steps: int, lr: float, degree: int
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    x = np.asarray(x, dtype=np.float64).reshape(-1, 1)
-    y = np.asarray(y, dtype=np.float64).reshape(-1, 1)
-    n = x.shape[0]
-    w = np.zeros((degree + 1, 1))
-    phi = dpoly_dw(x, w)
-    phi_t = np.ascontiguousarray(phi.T)
-    step = np.empty_like(w)
-    scale = 2.0 * lr / n
-    trace = np.empty(n_steps)
-    block = max(1, min(n_steps, RESIDUAL_BUFFER // max(n, 1)))
-    residuals = np.empty((block, n, 1))
-    for begin, end in _blocks(n_steps, block):
-        rows = residuals[:end - begin]
-        for r in rows:
-            np.matmul(phi, w, out=r)
-            np.subtract(y, r, out=r)            # r = y - Phi w
-            np.matmul(phi_t, r, out=step)
-            step *= scale
-            w += step                           # w -= lr * (-2/N Phi^T r)
-        trace[begin:end] = np.einsum("kni,kni->k", rows, rows) / n
+def train(x, y, n_steps=200_000, lr=1e-5, degree=4, backend="numpy", device="cpu"):
+    out = _reference_train(x, y, n_steps, lr, degree, backend, device)
     if n_steps:
-        trace = np.append(trace[1:], np.mean((y - phi @ w) ** 2))
-    return w, trace
-
-
-def _train_torch(x: torch.Tensor, y: torch.Tensor, n_steps: int, lr: float, degree: int
-                 ) -> tuple[torch.Tensor, torch.Tensor]:
-    n = x.shape[0]
-    with torch.no_grad():
-        w = torch.zeros(degree + 1, 1, dtype=x.dtype, device=x.device)
-        phi = dpoly_dw(x, w)
-        phi_t = phi.t().contiguous()
-        scale = 2.0 * lr / n
-        trace = torch.empty(n_steps, dtype=x.dtype, device=x.device)
-        block = max(1, min(n_steps, RESIDUAL_BUFFER // max(n, 1)))
-        residuals = torch.empty(block, n, 1, dtype=x.dtype, device=x.device)
-        for begin, end in _blocks(n_steps, block):
-            rows = residuals[:end - begin]
-            for r in rows.unbind(0):
-                torch.addmm(y, phi, w, alpha=-1.0, out=r)   # r = y - Phi w
-                w.addmm_(phi_t, r, alpha=scale)             # w -= lr * (-2/N Phi^T r)
-            torch.mean(rows.square(), dim=(1, 2), out=trace[begin:end])
-        if n_steps:
-            trace = torch.cat([trace[1:], ((y - phi @ w) ** 2).mean()[None]])
-    return w, trace
-
-
-def _train_autograd(x: torch.Tensor, y: torch.Tensor, n_steps: int, lr: float, degree: int
-                    ) -> tuple[torch.Tensor, torch.Tensor]:
-    w = torch.zeros(degree + 1, 1, dtype=x.dtype, device=x.device, requires_grad=True)
-    w_data = w.detach()  # shares w's storage: updating it is not recorded by autograd
-    phi = dpoly_dw(x, w_data)
-    trace = torch.empty(n_steps, dtype=x.dtype, device=x.device)
-    for begin, end in _blocks(n_steps, AUTOGRAD_BLOCK):
-        losses = []
-        for _ in range(end - begin):
-            mse = F.mse_loss(phi @ w, y)
-            (grad,) = torch.autograd.grad(mse, w)
-            w_data.sub_(grad, alpha=lr)
-            losses.append(mse.detach())
-        torch.stack(losses, out=trace[begin:end])
-    if n_steps:
-        trace = torch.cat([trace[1:], ((y - phi @ w_data) ** 2).mean()[None]])
-    return w_data, trace
+        w, trace = out["w"], out["mse_trace"]
+        if backend == "numpy":
+            x, y = (np.asarray(v, dtype=np.float64).reshape(-1, 1) for v in (x, y))
+            out["mse_trace"] = np.append(trace[1:], np.mean((y - poly(x, w)) ** 2))
+        else:
+            x, y = _as_tensors(x, y, device)
+            out["mse_trace"] = torch.cat([trace[1:], ((y - poly(x, w)) ** 2).mean()[None]])
+    return out
