@@ -126,6 +126,9 @@ ZYGOTE = Knob("zygote", "fork a batch worker's sandbox children from a zygote th
               parse=_bool)
 JOBS = Knob("jobs", "how many run at once", None, "GRADSPEC_JOBS",
             parse=_positive_int)
+EXECUTOR = Knob("executor", "where a batch's submissions are graded: local (worker processes "
+                "on this machine) or dask (a Dask distributed cluster)", "local",
+                "GRADSPEC_EXECUTOR")
 
 
 def resolve(knob: Knob, *, cli: Any = None, ini: Mapping[str, Any] | None = None,

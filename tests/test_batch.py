@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.run.attempts import Attempt, new_attempt
 from grader.run.executors import EXECUTORS, WorkerDied, make_executor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,13 +40,16 @@ def test_local_executor_survives_a_dying_worker(tasks: list[str]) -> None:
         pairs = list(pool.run(_work, tasks))
     finally:
         pool.close()
-    assert sorted(t for t, _ in pairs) == sorted(tasks)  # every task exactly once
-    results = dict(pairs)
+    assert sorted(t for t, _, _ in pairs) == sorted(tasks)  # every task exactly once
+    results = {task: result for task, result, _ in pairs}
+    workers = {task: worker for task, _, worker in pairs}
     for task in tasks:
         if task.isdigit():
             assert results[task] == 2 * int(task), "an innocent task must not pay for a death"
     assert isinstance(results["die"], WorkerDied)
     assert isinstance(results["raise"], ValueError)
+    pids = {int(workers[t].rpartition(" pid ")[2]) for t in tasks if t != "die"}
+    assert os.getpid() not in pids, "the tasks ran in worker processes, and they say which"
 
 
 def test_only_built_executors_are_offered() -> None:
@@ -60,10 +64,13 @@ def _grader_breaks(task: object) -> dict:
     raise RuntimeError("the runner broke")
 
 
-def _grader_works(task: object) -> dict:
-    return {"status": "ok", "graded": True, "score": "1", "max_score": "2",
-            "per_exercise": {"ex": ["1", "2"]}, "tests": [], "submission_hash": "",
-            "execution_time": 0.0, "message": ""}
+def _grader_works(task: object) -> Attempt:
+    summary = {"status": "ok", "graded": True, "score": "1", "max_score": "2",
+               "per_exercise": {"ex": ["1", "2"]}, "tests": [], "submission_hash": "",
+               "execution_time": 0.0, "message": ""}
+    folder = new_attempt(Path(task.attempts_dir))  # type: ignore[attr-defined]
+    (folder / "feedback.md").write_text("graded\n")
+    return Attempt(summary, str(folder))
 
 
 def test_a_grader_failure_costs_one_row_and_is_retried_next_run(tmp_path: Path) -> None:
@@ -78,6 +85,9 @@ def test_a_grader_failure_costs_one_row_and_is_retried_next_run(tmp_path: Path) 
     assert "grader failed" in (out / "students" / "ann" / "feedback.md").read_text()
     second = run_batch(cls, out, jobs=1, grade=_grader_works, report=False)
     assert second["graded"] == 1 and second["statuses"] == {"ok": 1}
+    assert (out / "students" / "ann" / "feedback.md").read_text() == "graded\n"
+    assert sorted(p.name for p in (out / "students" / "ann").iterdir()) == ["feedback.md"], (
+        "the recorded attempt's folder replaces the earlier one whole")
     assert run_batch(cls, out, jobs=1, grade=_grader_breaks, report=False)["graded"] == 0
 
 

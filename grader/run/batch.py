@@ -4,7 +4,10 @@ Each submission is graded by the runner exactly as ``grader run`` grades one (sa
 with the class's submissions and the output folder hidden from it). Every finished
 submission is appended to ``DIR/ledger.jsonl`` (fsync'd) before ``grades.csv`` is rewritten
 atomically from the ledger, so a batch killed at any moment and run again grades only what is
-missing or whose content (or the suite, or the seed) changed.
+missing or whose content (or the suite, or the seed) changed. Each attempt at a submission
+writes its reports into a folder of its own, which the driver moves into ``students/<id>``
+when it records the row (:mod:`grader.run.attempts`): delivery is at least once, and a late
+attempt never overwrites a recorded one.
 
 Each worker imports torch and pytest once and forks a pytest run per submission
 (:class:`grader.run.launch.ForkedPytest`); its sandbox children are forked by one zygote per
@@ -36,7 +39,15 @@ from grader.outcome import SubmissionStatus
 from grader.reports.gradebook import Gradebook, grades_csv, write_class_reports
 from grader.reports.run import write_run_reports
 from grader.result import Submission
-from grader.run.executors import EXECUTORS, WorkerDied, default_jobs, make_executor
+from grader.run.attempts import ATTEMPTS, Attempt, install, new_attempt, sweep
+from grader.run.executors import (
+    EXECUTORS,
+    ExecutorError,
+    Finished,
+    WorkerDied,
+    default_jobs,
+    make_executor,
+)
 from grader.run.launch import ForkedPytest
 from grader.run.ledger import Ledger
 from grader.run.runner import grade_submission
@@ -67,8 +78,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--assignment", default="gradspec",
                         help="the assignment's column name in canvas_import.csv "
                              "(default gradspec)")
-    parser.add_argument("--executor", choices=sorted(EXECUTORS), default="local",
-                        help="where submissions are graded (default local processes)")
+    settings.add_option(parser, settings.EXECUTOR, "--executor", choices=sorted(EXECUTORS))
     parser.add_argument("--no-report", action="store_true",
                         help="skip the class report (report.html and figures)")
 
@@ -79,7 +89,7 @@ class GradeTask:
 
     student_id: str
     submission: str
-    out_dir: str
+    attempts_dir: str  # each attempt grades into a new folder under it
     suite_root: str
     seed: int
     hide_paths: tuple[str, ...]
@@ -108,16 +118,17 @@ def _revive_zygote() -> None:
         use_zygote(start_zygote())
 
 
-def grade_task(task: GradeTask) -> dict[str, Any]:
-    """Grade one submission with the runner (in a worker process); its ledger summary."""
+def grade_task(task: GradeTask) -> Attempt:
+    """Grade one submission with the runner (in a worker process) into a new attempt folder."""
     launcher = _worker_launcher()
     _revive_zygote()
-    result = grade_submission(Path(task.submission), Path(task.out_dir),
+    folder = new_attempt(Path(task.attempts_dir))
+    result = grade_submission(Path(task.submission), folder,
                               suite_root=Path(task.suite_root), seed=task.seed,
                               probe_timeout=task.probe_timeout,
                               hide_paths=[Path(p) for p in task.hide_paths],
                               total_timeout=task.total_timeout, launcher=launcher)
-    return result.summary()
+    return Attempt(result.summary(), str(folder))
 
 
 def suite_fingerprint(suite_root: Path, seed: int) -> str:
@@ -170,6 +181,29 @@ def not_graded(out_dir: Path, student_id: str, status: SubmissionStatus,
     return result.summary()
 
 
+def _outcome(done: Finished[GradeTask]) -> tuple[dict[str, Any], Path]:
+    """The summary and the reports folder of a finished task. A failure of the grader (its
+    worker died, it raised, its reports are not where every worker should write them) is a
+    row of its own, ``grader crashed`` or ``grader error``, with reports that say so."""
+    task, result = done.task, done.result
+    if isinstance(result, Attempt) and Path(result.folder).is_dir():
+        return result.summary, Path(result.folder)
+    if isinstance(result, Attempt):
+        why = (f"the worker's reports are not in {result.folder}: --out must be on a "
+               "filesystem that every worker mounts")
+    elif isinstance(result, BaseException):
+        why = f"{type(result).__name__}: {result}"
+    else:
+        why = f"the grading function returned a {type(result).__name__}, not an Attempt"
+    status = (SubmissionStatus.GRADER_CRASHED if isinstance(result, WorkerDied)
+              else SubmissionStatus.GRADER_ERROR)
+    folder = new_attempt(Path(task.attempts_dir))
+    summary = not_graded(folder, task.student_id, status,
+                         "The grader failed on this submission; your instructor has been told.")
+    summary["message"] = why
+    return summary, folder
+
+
 def stage(found: Found, staging: Path) -> Path:
     """The submission as one folder or .zip; loose files (a Canvas download) are gathered."""
     if found.path is not None:
@@ -200,7 +234,7 @@ def _lock(out: Path) -> int:
 class _Progress:
     """The rich progress bar (done / failed / ETA), or nothing when there is nothing to do."""
 
-    def __init__(self, total: int, reused: int):
+    def __init__(self, total: int, reused: int, where: str):
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -218,6 +252,7 @@ class _Progress:
             TextColumn("elapsed"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
             console=Console(stderr=True), transient=False)
         self.task = self.progress.add_task("grading", total=total, ok=0, failed=0)
+        self.progress.console.print(f"grading {total} submissions on {where}")
         if reused:
             self.progress.console.print(f"{reused} submissions unchanged since the last run: "
                                         "kept from the ledger")
@@ -240,12 +275,14 @@ class _Progress:
 def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, seed: int | None = None,
               suite: Path | None = None, probe_timeout: float | None = None,
               total_timeout: float | None = None, assignment: str = "gradspec",
-              executor: str = "local", report: bool = True,
-              grade: Callable[[GradeTask], dict[str, Any]] = grade_task) -> dict[str, Any]:
+              executor: str | None = None, executor_options: dict[str, Any] | None = None,
+              report: bool = True,
+              grade: Callable[[GradeTask], Attempt] = grade_task) -> dict[str, Any]:
     """Grade every submission under ``submissions`` into ``out``; return a summary.
 
-    ``jobs``, ``seed``, ``suite`` and the timeouts are the command line's values (None: not
-    given; see :mod:`grader.settings`). ``grade`` grades one task in a worker (picklable).
+    ``jobs``, ``seed``, ``suite``, the timeouts and ``executor`` are the command line's values
+    (None: not given; see :mod:`grader.settings`); ``executor_options`` are the executor's own
+    (``scheduler`` for ``dask``). ``grade`` grades one task in a worker (picklable).
     """
     started = time.perf_counter()
     submissions, out = submissions.resolve(), out.resolve()
@@ -260,7 +297,9 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, seed: in
         probe_timeout=settings.resolve(settings.PROBE_TIMEOUT, cli=probe_timeout, ini=ini).value,
         total_timeout=settings.resolve(settings.TOTAL_TIMEOUT, cli=total_timeout, ini=ini).value,
         jobs=settings.resolve(settings.JOBS, cli=jobs, ini=ini).value or default_jobs(),
-        assignment=assignment, executor=executor, report=report)
+        assignment=assignment, report=report,
+        executor=settings.resolve(settings.EXECUTOR, cli=executor, ini=ini).value,
+        executor_options=dict(executor_options or {}))
     out.mkdir(parents=True, exist_ok=True)
     lock = _lock(out)  # released when this process ends, however it ends (even SIGKILL)
     try:
@@ -280,16 +319,30 @@ class _Config:
     jobs: int
     assignment: str
     executor: str
+    executor_options: dict[str, Any]
     report: bool
 
 
 def _run_locked(submissions: Path, out: Path, config: _Config, *,
-                grade: Callable[[GradeTask], dict[str, Any]], started: float) -> dict[str, Any]:
+                grade: Callable[[GradeTask], Attempt], started: float) -> dict[str, Any]:
     ledger = Ledger(out / "ledger.jsonl")
     previous = ledger.load()
     fingerprint = suite_fingerprint(config.suite_root, config.seed)
+    attempts = out / ATTEMPTS
+    sweep(attempts)  # a killed run's attempts: none of them was recorded
 
     entries: dict[str, dict[str, Any]] = {}
+
+    def record(found: Found, key: str, digest: str, summary: dict[str, Any], folder: Path,
+               worker: str = "") -> dict[str, Any]:
+        """Move the recorded attempt's reports into place, then append its ledger line."""
+        install(folder, out / "students" / safe_dirname(found.student_id))
+        entry = _entry(found, key, digest, summary)
+        if worker:
+            entry["worker"] = worker
+        ledger.append(entry)
+        entries[found.student_id] = entry
+        return entry
     todo: list[tuple[Found, str, str]] = []
     reused = 0
     for found in discover(submissions):
@@ -300,11 +353,9 @@ def _run_locked(submissions: Path, out: Path, config: _Config, *,
             entries[found.student_id] = old
             reused += 1
         elif not found.gradable:
-            folder = out / "students" / safe_dirname(found.student_id)
+            folder = new_attempt(attempts / safe_dirname(found.student_id))
             summary = not_graded(folder, found.student_id, found.status, found.message)
-            entry = _entry(found, key, digest, summary)
-            ledger.append(entry)
-            entries[found.student_id] = entry
+            record(found, key, digest, summary, folder)
         else:
             entries[found.student_id] = {"student_id": found.student_id,
                                          "status": SubmissionStatus.PENDING.value,
@@ -318,29 +369,19 @@ def _run_locked(submissions: Path, out: Path, config: _Config, *,
     by_id = {found.student_id: (found, key, digest) for found, key, digest in todo}
     hide = (str(submissions), str(out))
     tasks = [GradeTask(found.student_id, str(stage(found, out / STAGING)),
-                       str(fresh_dir(out / "students" / safe_dirname(found.student_id))),
+                       str(attempts / safe_dirname(found.student_id)),
                        str(config.suite_root), config.seed, hide, config.probe_timeout,
                        config.total_timeout)
              for found, _, _ in todo]
     last_csv = time.monotonic()
     if tasks:
-        pool = make_executor(config.executor, config.jobs)
+        pool = make_executor(config.executor, config.jobs, **config.executor_options)
         try:
-            with _Progress(len(tasks), reused) as progress:
-                for task, summary in pool.run(grade, tasks):
-                    found, key, digest = by_id[task.student_id]
-                    if isinstance(summary, BaseException):
-                        status = (SubmissionStatus.GRADER_CRASHED
-                                  if isinstance(summary, WorkerDied)
-                                  else SubmissionStatus.GRADER_ERROR)
-                        why = f"{type(summary).__name__}: {summary}"
-                        summary = not_graded(Path(task.out_dir), task.student_id, status,
-                                             "The grader failed on this submission; your "
-                                             "instructor has been told.")
-                        summary["message"] = why
-                    entry = _entry(found, key, digest, summary)
-                    ledger.append(entry)
-                    entries[found.student_id] = entry
+            with _Progress(len(tasks), reused, pool.describe()) as progress:
+                for done in pool.run(grade, tasks):
+                    found, key, digest = by_id[done.task.student_id]
+                    summary, folder = _outcome(done)
+                    entry = record(found, key, digest, summary, folder, done.worker)
                     if time.monotonic() - last_csv >= CSV_EVERY:  # cheap for a big class too
                         grades_csv.write(book(), out)
                         last_csv = time.monotonic()
@@ -348,6 +389,7 @@ def _run_locked(submissions: Path, out: Path, config: _Config, *,
         finally:
             pool.close()
     shutil.rmtree(out / STAGING, ignore_errors=True)
+    sweep(attempts)  # what is left is a zombie's: never recorded
 
     final = book()
     write_class_reports(final, out, ["grades", "canvas", *(["report"] if config.report else [])])
@@ -365,7 +407,7 @@ def main(args: argparse.Namespace) -> int:
                             suite=args.suite, probe_timeout=args.probe_timeout,
                             total_timeout=args.total_timeout, assignment=args.assignment,
                             executor=args.executor, report=not args.no_report)
-    except (ValueError, FileNotFoundError, NotADirectoryError) as exc:
+    except (ValueError, ExecutorError, FileNotFoundError, NotADirectoryError) as exc:
         print(f"grader batch: {exc}", file=sys.stderr)
         return 2
     graded, seconds = summary["graded"], summary["seconds"]

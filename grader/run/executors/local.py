@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from grader.run.executors import T, WorkerDied, default_jobs
+from grader.run.executors import Finished, T, WorkerDied, default_jobs, run_tagged
 
 
 class LocalExecutor:
@@ -32,7 +33,11 @@ class LocalExecutor:
                                          max_tasks_per_child=self.max_tasks_per_child)
         return self._pool
 
-    def run(self, fn: Callable[[T], Any], tasks: Iterable[T]) -> Iterator[tuple[T, Any]]:
+    def describe(self) -> str:
+        return f"{self.jobs} local worker processes"
+
+    def run(self, fn: Callable[[T], Any], tasks: Iterable[T]) -> Iterator[Finished[T]]:
+        tagged = functools.partial(run_tagged, fn)
         queue = list(tasks)
         queue.reverse()  # pop() from the end keeps the given order
         suspects: list[T] = []  # in flight when a worker died: each runs again, alone
@@ -42,28 +47,31 @@ class LocalExecutor:
         while queue or suspects or running:
             if suspects and not running:
                 task = suspects.pop()
-                running[pool.submit(fn, task)] = task
+                running[pool.submit(tagged, task)] = task
                 alone = True
             elif not suspects:
                 while queue and len(running) < self.jobs:
                     task = queue.pop()
-                    running[pool.submit(fn, task)] = task
+                    running[pool.submit(tagged, task)] = task
                 alone = False
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             broken = False
             for future in done:
                 task = running.pop(future)
                 try:
-                    yield task, future.result()
+                    result, worker = future.result()
                 except BrokenProcessPool:
                     broken = True
                     if alone:
-                        yield task, WorkerDied("the grading process died on this submission "
-                                               "(run alone, so it is the cause)")
+                        yield Finished(task, WorkerDied("the grading process died on this "
+                                                        "submission (run alone, so it is the "
+                                                        "cause)"), "")
                     else:
                         suspects.append(task)
-                except Exception as exc:  # the function raised: the task's own failure
-                    yield task, exc
+                except Exception as exc:  # the result could not come back (unpicklable)
+                    yield Finished(task, exc, "")
+                else:
+                    yield Finished(task, result, worker)
             if broken:
                 suspects.extend(running.values())  # in flight when the pool broke
                 running.clear()
