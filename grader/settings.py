@@ -129,6 +129,12 @@ JOBS = Knob("jobs", "how many run at once", None, "GRADSPEC_JOBS",
 EXECUTOR = Knob("executor", "where a batch's submissions are graded: local (worker processes "
                 "on this machine) or dask (a Dask distributed cluster)", "local",
                 "GRADSPEC_EXECUTOR")
+SCHEDULER = Knob("scheduler", "address of the Dask scheduler for --executor dask, e.g. "
+                 "tls://10.0.0.5:8786 (neither this nor a scheduler file: a local cluster of "
+                 "--jobs single-threaded worker processes)", None, "GRADSPEC_SCHEDULER")
+SCHEDULER_FILE = Knob("scheduler_file", "the scheduler file written by `dask scheduler "
+                      "--scheduler-file F`, for --executor dask", None,
+                      "GRADSPEC_SCHEDULER_FILE", parse=Path)
 
 
 def resolve(knob: Knob, *, cli: Any = None, ini: Mapping[str, Any] | None = None,

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
 import pytest
+from batch_classes import (
+    ROOT,
+    copy_modules,
+    frozen_suite,
+    grade_rows,
+    honest_class,
+    kill_mid_batch_then_resume,
+    ledger_entries,
+)
 
 from grader.run.attempts import Attempt, new_attempt
 from grader.run.executors import EXECUTORS, WorkerDied, make_executor
 
-ROOT = Path(__file__).resolve().parent.parent
 GRADES_FIXED = ["student_id"]
 
 
@@ -119,26 +123,6 @@ def test_example_full_marks_student_is_the_reference() -> None:
 # --- with the isolated runner --------------------------------------------------------------
 
 
-def _modules(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*.py") if p.name != "__init__.py")
-
-
-def _copy(src: Path, dst: Path) -> Path:
-    dst.mkdir(parents=True)
-    for module in _modules(src):
-        shutil.copyfile(module, dst / module.name)
-    return dst
-
-
-def _rows(out: Path) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO((out / "grades.csv").read_text())))
-
-
-def _ledger(out: Path) -> list[dict]:
-    path = out / "ledger.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
-
-
 @pytest.fixture
 def runner() -> object:
     return pytest.importorskip("grader.run.runner")
@@ -146,21 +130,15 @@ def runner() -> object:
 
 @pytest.fixture
 def suite(tmp_path: Path) -> Path:
-    """A frozen copy of the spec suite: a batch test must not see the suite change mid-test."""
-    root = tmp_path / "suite"
-    for folder in ("spec_tests", "reference"):  # the hidden tests compare with the reference
-        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("conftest.py", "pyproject.toml"):
-        shutil.copyfile(ROOT / name, root / name)
-    return root
+    return frozen_suite(tmp_path / "suite")
 
 
 def _bad_class(root: Path) -> Path:
     """Two honest students and one of every kind of bad entry."""
     cls = root / "class"
     cls.mkdir()
-    _copy(ROOT / "reference", cls / "alice")
-    _copy(ROOT / "student_template", cls / "tom")
+    copy_modules(ROOT / "reference", cls / "alice")
+    copy_modules(ROOT / "student_template", cls / "tom")
     (cls / "corrupt.zip").write_bytes(b"PK\x03\x04 this is not really a zip")
     with zipfile.ZipFile(cls / "escape.zip", "w") as zf:
         zf.writestr("../../escaped.py", "x = 1\n")
@@ -184,8 +162,8 @@ def test_batch_grades_a_class_and_bad_input_costs_only_its_row(runner: object, s
     cls = _bad_class(tmp_path)
     out = tmp_path / "out"
     summary = run_batch(cls, out, jobs=2, seed=7, suite=suite)
-    rows = {r["student_id"]: r for r in _rows(out)}
-    assert [r["student_id"] for r in _rows(out)] == sorted(rows)
+    rows = {r["student_id"]: r for r in grade_rows(out)}
+    assert [r["student_id"] for r in grade_rows(out)] == sorted(rows)
     assert set(rows) == {"alice", "tom", "corrupt", "escape", "bomb", "dup", "empty",
                          "notes.txt", "ren\\xe9"}
     alice, tom = rows["alice"], rows["tom"]
@@ -211,54 +189,30 @@ def test_batch_grades_a_class_and_bad_input_costs_only_its_row(runner: object, s
 
     # Run again: nothing changed, nothing graded, the very same CSV.
     before = (out / "grades.csv").read_bytes()
-    lines = len(_ledger(out))
+    lines = len(ledger_entries(out))
     assert run_batch(cls, out, jobs=2, seed=7, suite=suite)["graded"] == 0
-    assert (out / "grades.csv").read_bytes() == before and len(_ledger(out)) == lines
+    assert (out / "grades.csv").read_bytes() == before and len(ledger_entries(out)) == lines
 
     # One student changes their file: only they are graded again.
     shutil.rmtree(cls / "tom")
-    _copy(ROOT / "reference", cls / "tom")
+    copy_modules(ROOT / "reference", cls / "tom")
     again = run_batch(cls, out, jobs=2, seed=7, suite=suite)
     assert again["graded"] == 1
-    rows = {r["student_id"]: r for r in _rows(out)}
+    rows = {r["student_id"]: r for r in grade_rows(out)}
     assert float(rows["tom"]["total"]) == float(rows["tom"]["max"])
-    assert len(_ledger(out)) == lines + 1
+    assert len(ledger_entries(out)) == lines + 1
 
 
 @pytest.mark.slow
 def test_sigkill_mid_batch_then_resume_grades_each_student_once(runner: object, suite: Path,
                                                                 tmp_path: Path) -> None:
-    cls = tmp_path / "class"
-    cls.mkdir()
     ids = ["s1", "s2", "s3", "s4"]
-    for sid in ids:
-        _copy(ROOT / ("reference" if sid in ("s1", "s3") else "student_template"), cls / sid)
+    cls = honest_class(tmp_path, {sid: "reference" if sid in ("s1", "s3") else "student_template"
+                                  for sid in ids})
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "grader", "batch", str(cls), "--out", str(out), "--jobs",
            "1", "--seed", "3", "--no-report", "--suite", str(suite)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 400
-    while len(_ledger(out)) < 1 and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    before = {e["student_id"]: e for e in _ledger(out)}
-    assert 1 <= len(before) < len(ids), "the kill should land mid-batch"
-    mid = _rows(out)
-    assert sorted(r["student_id"] for r in mid) == ids  # the CSV is whole even after SIGKILL
-    # the CSV may lag the ledger by a second, never run ahead of it
-    assert {r["student_id"] for r in mid if r["status"] != "pending"} <= set(before)
-
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
-    rows = _rows(out)
-    assert [r["student_id"] for r in rows] == ids
+    rows = kill_mid_batch_then_resume(cmd, out, ids)
     assert all(r["status"] == "ok" for r in rows)
-    ledger = _ledger(out)
-    assert sorted(e["student_id"] for e in ledger) == ids  # each graded exactly once
-    after = {e["student_id"]: e for e in ledger}
-    for sid, entry in before.items():
-        assert after[sid]["graded_at"] == entry["graded_at"]  # not graded again
     totals = {r["student_id"]: float(r["total"]) for r in rows}
     assert totals["s1"] == totals["s3"] > 0 == totals["s2"] == totals["s4"]

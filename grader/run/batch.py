@@ -79,6 +79,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the assignment's column name in canvas_import.csv "
                              "(default gradspec)")
     settings.add_option(parser, settings.EXECUTOR, "--executor", choices=sorted(EXECUTORS))
+    settings.add_option(parser, settings.SCHEDULER, "--scheduler", metavar="ADDRESS")
+    settings.add_option(parser, settings.SCHEDULER_FILE, "--scheduler-file", type=Path,
+                        metavar="F")
     parser.add_argument("--no-report", action="store_true",
                         help="skip the class report (report.html and figures)")
 
@@ -337,7 +340,7 @@ def _run_locked(submissions: Path, out: Path, config: _Config, *,
                worker: str = "") -> dict[str, Any]:
         """Move the recorded attempt's reports into place, then append its ledger line."""
         install(folder, out / "students" / safe_dirname(found.student_id))
-        entry = _entry(found, key, digest, summary)
+        entry = {**_entry(found, key, digest, summary), "attempt": folder.name}
         if worker:
             entry["worker"] = worker
         ledger.append(entry)
@@ -406,7 +409,9 @@ def main(args: argparse.Namespace) -> int:
         summary = run_batch(args.submissions, args.out, jobs=args.jobs, seed=args.seed,
                             suite=args.suite, probe_timeout=args.probe_timeout,
                             total_timeout=args.total_timeout, assignment=args.assignment,
-                            executor=args.executor, report=not args.no_report)
+                            executor=args.executor, report=not args.no_report,
+                            executor_options={"scheduler": args.scheduler,
+                                              "scheduler_file": args.scheduler_file})
     except (ValueError, ExecutorError, FileNotFoundError, NotADirectoryError) as exc:
         print(f"grader batch: {exc}", file=sys.stderr)
         return 2

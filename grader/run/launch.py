@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Protocol
 
+from grader.runtime.confinement import die_with_parent
+
 #: What a warm parent imports before forking: imports only, no computation, so no thread
 #: pool has started (forking after torch has run parallel work is unsafe).
 WARM_MODULES = ("numpy", "torch", "torch._dynamo", "torch.optim", "pytest", "xdist",
@@ -74,18 +76,23 @@ class ForkedPytest:
         with tempfile.TemporaryFile() as log:
             sys.stdout.flush()
             sys.stderr.flush()
+            parent = os.getpid()
             pid = os.fork()
             if pid == 0:  # the child: never returns
-                self._child(args, cwd, env, log.fileno())
+                self._child(args, cwd, env, log.fileno(), parent)
             code = self._wait(pid, timeout)
             log.seek(0)
             return code, log.read().decode(errors="replace")
 
     @staticmethod
-    def _child(args: list[str], cwd: Path, env: dict[str, str], log_fd: int) -> None:
+    def _child(args: list[str], cwd: Path, env: dict[str, str], log_fd: int,
+               parent: int) -> None:
         code = 3
         try:
             os.setsid()
+            die_with_parent()  # a grading process that is killed takes its pytest run along
+            if os.getppid() != parent:
+                return  # it already was: end at once (finally)
             devnull = os.open(os.devnull, os.O_RDONLY)
             os.dup2(devnull, 0)
             os.dup2(log_fd, 1)

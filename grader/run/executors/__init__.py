@@ -22,6 +22,7 @@ T = TypeVar("T")
 #: are the names in its ``OPTIONS`` (command-line values; None: not given).
 EXECUTORS = {
     "local": "grader.run.executors.local:LocalExecutor",
+    "dask": "grader.run.executors.dask:DaskExecutor",
 }
 
 

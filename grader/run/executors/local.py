@@ -4,21 +4,31 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from grader.run.executors import Finished, T, WorkerDied, default_jobs, run_tagged
+from grader.runtime.confinement import die_with_parent
+
+
+def _end_with(parent: int) -> None:
+    """A worker process ends with the one that started it: an orphan never grades on."""
+    die_with_parent()
+    if os.getppid() != parent:  # it was gone before the request took effect
+        os._exit(1)
 
 
 class LocalExecutor:
     """A pool of ``jobs`` local worker processes, each reused across tasks.
 
     Workers are *spawned* (never forked from a process with threads, such as the progress
-    bar's). At most ``jobs`` tasks are in flight; if a worker dies, the pool is rebuilt and
-    each task that was in flight runs again alone: the one that kills its worker then is the
-    cause and gets :class:`WorkerDied`, so a death costs only its own task.
+    bar's) and die with the thread that started them (the parent-death signal). At most
+    ``jobs`` tasks are in flight; if a worker dies, the pool is rebuilt and each task that
+    was in flight runs again alone: the one that kills its worker then is the cause and gets
+    :class:`WorkerDied`, so a death costs only its own task.
     """
 
     def __init__(self, jobs: int | None = None, max_tasks_per_child: int | None = None):
@@ -30,7 +40,8 @@ class LocalExecutor:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
         self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                         max_tasks_per_child=self.max_tasks_per_child)
+                                         max_tasks_per_child=self.max_tasks_per_child,
+                                         initializer=_end_with, initargs=(os.getpid(),))
         return self._pool
 
     def describe(self) -> str:
