@@ -68,13 +68,21 @@ def _grader_breaks(task: object) -> dict:
     raise RuntimeError("the runner broke")
 
 
+_GRADED = {"status": "ok", "graded": True, "score": "1", "max_score": "2",
+           "per_exercise": {"ex": ["1", "2"]}, "tests": [], "submission_hash": "",
+           "execution_time": 0.0, "message": ""}
+
+
 def _grader_works(task: object) -> Attempt:
-    summary = {"status": "ok", "graded": True, "score": "1", "max_score": "2",
-               "per_exercise": {"ex": ["1", "2"]}, "tests": [], "submission_hash": "",
-               "execution_time": 0.0, "message": ""}
     folder = new_attempt(Path(task.attempts_dir))  # type: ignore[attr-defined]
     (folder / "feedback.md").write_text("graded\n")
-    return Attempt(summary, str(folder))
+    return Attempt(dict(_GRADED), str(folder))
+
+
+def _grader_elsewhere(task: object) -> Attempt:
+    """A worker that does not share DIR: its reports are in a folder the driver cannot see."""
+    elsewhere = Path(task.attempts_dir) / "on-another-filesystem"  # type: ignore[attr-defined]
+    return Attempt(dict(_GRADED), str(elsewhere))
 
 
 def test_a_grader_failure_costs_one_row_and_is_retried_next_run(tmp_path: Path) -> None:
@@ -93,6 +101,18 @@ def test_a_grader_failure_costs_one_row_and_is_retried_next_run(tmp_path: Path) 
     assert sorted(p.name for p in (out / "students" / "ann").iterdir()) == ["feedback.md"], (
         "the recorded attempt's folder replaces the earlier one whole")
     assert run_batch(cls, out, jobs=1, grade=_grader_breaks, report=False)["graded"] == 0
+
+
+def test_reports_the_driver_cannot_see_are_a_grader_error(tmp_path: Path) -> None:
+    from grader.run.batch import run_batch
+
+    (tmp_path / "class" / "ann").mkdir(parents=True)
+    (tmp_path / "class" / "ann" / "m.py").write_text("x = 1\n")
+    out = tmp_path / "out"
+    summary = run_batch(tmp_path / "class", out, jobs=1, grade=_grader_elsewhere, report=False)
+    assert summary["statuses"] == {"grader error": 1}, "not the worker's claimed ok"
+    [entry] = ledger_entries(out)
+    assert "every worker mounts" in entry["message"] and entry["key"] == ""  # graded again
 
 
 def test_two_batches_never_write_one_folder_at_once(tmp_path: Path) -> None:

@@ -189,15 +189,17 @@ def _outcome(done: Finished[GradeTask]) -> tuple[dict[str, Any], Path]:
     worker died, it raised, its reports are not where every worker should write them) is a
     row of its own, ``grader crashed`` or ``grader error``, with reports that say so."""
     task, result = done.task, done.result
-    if isinstance(result, Attempt) and Path(result.folder).is_dir():
+    own = isinstance(result, Attempt) and Path(result.folder).parent == Path(task.attempts_dir)
+    if own and Path(result.folder).is_dir():
         return result.summary, Path(result.folder)
-    if isinstance(result, Attempt):
+    if own:
         why = (f"the worker's reports are not in {result.folder}: --out must be on a "
                "filesystem that every worker mounts")
     elif isinstance(result, BaseException):
         why = f"{type(result).__name__}: {result}"
     else:
-        why = f"the grading function returned a {type(result).__name__}, not an Attempt"
+        why = (f"the grading function returned {type(result).__name__}, not an Attempt in "
+               f"{task.attempts_dir}")
     status = (SubmissionStatus.GRADER_CRASHED if isinstance(result, WorkerDied)
               else SubmissionStatus.GRADER_ERROR)
     folder = new_attempt(Path(task.attempts_dir))
@@ -346,6 +348,7 @@ def _run_locked(submissions: Path, out: Path, config: _Config, *,
         ledger.append(entry)
         entries[found.student_id] = entry
         return entry
+
     todo: list[tuple[Found, str, str]] = []
     reused = 0
     for found in discover(submissions):
