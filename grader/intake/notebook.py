@@ -72,18 +72,30 @@ def _read(folder: Path, intake: NotebookIntake) -> tuple[list[_Notebook], list[s
     return notebooks, bad
 
 
+def write_modules(folder: Path, api: ExerciseApi, notebooks: list[tuple[str, Analysis]],
+                  intake: NotebookIntake | None = None,
+                  only: str | None = None) -> NotebookIntake:
+    """Write into ``folder`` the exercise modules it lacks (``only`` that one) that
+    ``notebooks`` (each a name and its analysed cells) provide; the notes say what came from
+    where."""
+    intake = intake or NotebookIntake()
+    read = [_Notebook(name, analysis) for name, analysis in notebooks]
+    for module in sorted(m for m in api.modules if only in (None, m)):
+        _one_module(folder, module, api, read, intake)
+    for notebook in read:
+        if not any(notebook.defines(names) for names in api.modules.values()):
+            intake.notes.append(f"{notebook.name} defines none of the exercises' functions "
+                                f"({', '.join(api.all_names())})")
+    return intake
+
+
 def build_exercise_modules(folder: Path, api: ExerciseApi) -> NotebookIntake:
     """Write the exercise modules the notebooks at the top of ``folder`` provide."""
     intake = NotebookIntake()
     if not any(p.suffix.lower() == SUFFIX for p in folder.rglob(f"*{SUFFIX}")):
         return intake
     notebooks, bad = _read(folder, intake)
-    for module in sorted(api.modules):
-        _one_module(folder, module, api, notebooks, intake)
-    for notebook in notebooks:
-        if not any(notebook.defines(names) for names in api.modules.values()):
-            intake.notes.append(f"{notebook.name} defines none of the exercises' functions "
-                                f"({', '.join(api.all_names())})")
+    write_modules(folder, api, [(nb.name, nb.analysis) for nb in notebooks], intake)
     for path in sorted(folder.rglob(f"*{SUFFIX}")):
         if path.parent != folder:
             intake.notes.append(f"{path.relative_to(folder)}: not read (notebooks are read "
@@ -128,6 +140,9 @@ def _one_module(folder: Path, module: str, api: ExerciseApi, notebooks: list[_No
 def _graded_from(module: str, notebook: str, built: Module) -> str:
     if not built.cells:
         return f"{module}: graded from {notebook}, which it cannot be built from (see below)"
-    word = "cell" if len(built.cells) == 1 else "cells"
-    numbers = ", ".join(label.removeprefix("cell ") for label in built.cells)
-    return f"{module}: graded from {notebook}, {word} {numbers}"
+    if all(label.startswith("cell ") for label in built.cells):
+        word = "cell" if len(built.cells) == 1 else "cells"
+        where = f"{word} {', '.join(label.removeprefix('cell ') for label in built.cells)}"
+    else:
+        where = ", ".join(built.cells)
+    return f"{module}: graded from {notebook}, {where}"
