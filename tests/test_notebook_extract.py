@@ -10,19 +10,19 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-from grader.intake.api import ExerciseApi, graded_suite_api, suite_api
-from grader.intake.extract import ProblemKind, Source, analyse, build_module, python_code
-from grader.intake.notebook import build_exercise_modules
-from grader.intake.submission import prepare_submission
-from grader.outcome import SubmissionStatus
-from tests.notebook_fixtures import (
+from notebook_fixtures import (
     REFERENCE,
     exercises_notebook,
     modules_of,
     notebook_submission,
     polyfit_notebook,
 )
+
+from grader.intake.api import ExerciseApi, graded_suite_api, suite_api
+from grader.intake.extract import ProblemKind, Source, analyse, build_module, python_code
+from grader.intake.notebook import build_exercise_modules
+from grader.intake.submission import prepare_submission
+from grader.outcome import SubmissionStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 API = ExerciseApi({"cosine": frozenset({"cosine_similarity"}),
