@@ -130,3 +130,16 @@ def test_batch_takes_notebooks_in_every_class_layout(tmp_path):
     run_batch(export, tmp_path / "out2", jobs=1, seed=3, suite=TOY, report=False)
     rows = _rows(tmp_path / "out2")
     assert rows["777"]["status"] == "ok" and rows["777"]["total"] == rows["777"]["max"]
+
+
+def test_discover_takes_a_loose_notebook_per_student(tmp_path):
+    from grader.intake.discover import discover
+    from grader.outcome import SubmissionStatus
+
+    _notebook(tmp_path / "bob.ipynb", ARITH)
+    (tmp_path / "carol.ipynb").write_bytes(b"")
+    _notebook(tmp_path / "smithjane_12345_67890_Notebook.ipynb", TENS)
+    found = {f.student_id: f for f in discover(tmp_path)}
+    assert found["bob"].gradable and found["bob"].path == tmp_path / "bob.ipynb"
+    assert found["carol"].status is SubmissionStatus.EMPTY
+    assert list(found["12345"].files) == ["Notebook.ipynb"]
