@@ -5,7 +5,9 @@ It holds the template modules at its root, the public spec tests (``spec_tests/`
 pytest plugin that scores a run), a ``pyproject.toml`` whose pytest settings test the
 student's own modules (``gradspec_impl = "."``), ``tox.ini``, ``constraints.txt`` and a README.
 Never the reference, the hidden tests or the mutant corpus: :func:`leaks` checks the written
-tree and the export fails if it finds any.
+tree and the export fails if it finds any. With ``--notebook``, a starter notebook per
+exercise (:mod:`grader.export_notebook`) takes the template module's place at the root,
+and the templates go to ``student_template/`` (where the grader reads each exercise's API).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import tomllib
 from pathlib import Path
 
 from grader import settings
+from grader.export_notebook import NarrativeError, write_starter_notebooks
 
 TEMPLATE_DIR = "student_template"
 REFERENCE_DIR = "reference"
@@ -32,6 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("out", type=Path, metavar="OUT",
                         help="folder to create (must not exist or be empty)")
     settings.add_option(parser, settings.SUITE, "--suite", type=Path, metavar="DIR")
+    parser.add_argument("--notebook", action="store_true",
+                        help="a starter notebook per exercise instead of the template modules")
 
 
 def _toml_value(value: object) -> str:
@@ -46,16 +51,24 @@ def _toml_value(value: object) -> str:
     return json.dumps(str(value))
 
 
-def pyproject_text(suite_root: Path) -> str:
+#: What the plugin needs in a student repository, and what notebooks need besides.
+STUDENT_DEPENDENCIES = ("torch", "numpy", "pytest", "pytest-timeout")
+NOTEBOOK_DEPENDENCIES = ("nbformat", "jinja2", "ipykernel")
+
+
+def pyproject_text(suite_root: Path, notebook: bool = False) -> str:
     """The student repo's pyproject: installs the grader plugin, tests the root modules."""
     source = suite_root / "pyproject.toml"
     project = tomllib.loads(source.read_text(encoding="utf-8")) if source.is_file() else {}
     ini = dict(project.get("tool", {}).get("pytest", {}).get("ini_options", {}))
     ini.update(testpaths=[SPEC_DIR], gradspec_impl=".",
                gradspec_probes=f"{SPEC_DIR}/probes")
-    keep = ("torch", "numpy", "pytest", "pytest-timeout")
-    deps = [d for d in project.get("project", {}).get("dependencies", [])
-            if re.split(r"[<>=!~ \[]", d, maxsplit=1)[0] in keep] or list(keep)
+    keep = STUDENT_DEPENDENCIES + (NOTEBOOK_DEPENDENCIES if notebook else ())
+    declared = project.get("project", {}).get("dependencies", [])
+    declared += project.get("project", {}).get("optional-dependencies", {}).get("dev", [])
+    deps = [d for d in declared if re.split(r"[<>=!~ \[]", d, maxsplit=1)[0] in keep]
+    named = {re.split(r"[<>=!~ \[]", d, maxsplit=1)[0] for d in deps}
+    deps += [k for k in keep if k not in named]
     ini_lines = "\n".join(f"{key} = {_toml_value(value)}" for key, value in ini.items())
     return f"""# The exercises' starter repository. `pip install -e .` installs the grading plugin
 # (the `grader` package here) so that `pytest` scores your own modules at this folder's root.
@@ -126,6 +139,37 @@ against the modules at the root of this folder and ends with your score, e.g.
 * Submit the modules ({modules}) as they are at the root of this folder, or a .zip of them.
 """
 
+NOTEBOOK_README = """# {title}
+
+Your task: fill in the functions in the notebooks {notebooks} (they raise
+`NotImplementedError` now). The public conformance tests in `spec_tests/` check your work and
+print your score.
+
+## The two commands
+
+    pip install -c constraints.txt -e .
+    jupyter lab        # or VS Code, or any notebook editor with a Python kernel
+
+The first installs the dependencies (a CPU build of torch, pinned in `constraints.txt`),
+the grading plugin and a Jupyter kernel; run it once, in a virtual environment
+(`python -m venv .venv` and activate it; `pip install jupyterlab` for `jupyter lab`).
+
+## Checking your work
+
+* In a notebook, run the `check(...)` cell after a task: it runs that exercise's public
+  tests on the definitions your kernel holds now (the cells you ran) and shows your score
+  and every failure. It runs the tests in a separate process, so a hang or a crash in your
+  code never kills your kernel.
+* In a terminal, `pytest` runs every public test on the notebooks of this folder, `pytest -k
+  {first}` one exercise.
+* Only the definitions are graded (with the imports and constants they use): the rest of
+  your notebook (plots, prints, long training runs) is never run by the grader. If a cell
+  has a syntax error, the exercise whose definitions are in it cannot be graded.
+* The grader runs more tests than these (hidden tests with other inputs). Tests needing a
+  GPU are skipped here at no cost.
+* Submit the notebooks ({notebooks}), or a .zip of them.
+"""
+
 GITIGNORE = "__pycache__/\n*.pyc\n*.egg-info/\n.pytest_cache/\n.venv/\n.tox/\n"
 
 
@@ -135,8 +179,9 @@ def template_modules(suite_root: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.py") if p.name != "__init__.py")
 
 
-def export_student(out: Path, suite_root: Path) -> list[Path]:
-    """Write the starter repository into ``out``; return the files written."""
+def export_student(out: Path, suite_root: Path, notebook: bool = False) -> list[Path]:
+    """Write the starter repository into ``out`` (starter notebooks with ``notebook``);
+    return the files written."""
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} exists and is not empty: choose a new folder")
@@ -144,20 +189,33 @@ def export_student(out: Path, suite_root: Path) -> list[Path]:
     if not modules:
         raise FileNotFoundError(f"no template modules in {suite_root / TEMPLATE_DIR}")
     out.mkdir(parents=True, exist_ok=True)
-    for module in modules:
-        shutil.copyfile(module, out / module.name)
+    if notebook:  # the templates are where the grader reads the API; notebooks at the root
+        (out / TEMPLATE_DIR).mkdir()
+        for module in modules:
+            shutil.copyfile(module, out / TEMPLATE_DIR / module.name)
+        exercises = {p.stem.removeprefix("test_")
+                     for p in (suite_root / SPEC_DIR).glob("test_*.py")}
+        write_starter_notebooks(modules, out, exercises)
+    else:
+        for module in modules:
+            shutil.copyfile(module, out / module.name)
     hidden_skip = shutil.ignore_patterns(HIDDEN_DIR, "__pycache__", "*.pyc")
     shutil.copytree(suite_root / SPEC_DIR, out / SPEC_DIR, ignore=hidden_skip)
     shutil.copytree(Path(__file__).resolve().parent, out / "grader", ignore=_SKIP)
     for name in ("conftest.py", "constraints.txt"):
         if (suite_root / name).is_file():
             shutil.copyfile(suite_root / name, out / name)
-    (out / "pyproject.toml").write_text(pyproject_text(suite_root), encoding="utf-8")
+    (out / "pyproject.toml").write_text(pyproject_text(suite_root, notebook),
+                                        encoding="utf-8")
     (out / "tox.ini").write_text(TOX_INI, encoding="utf-8")
-    names = ", ".join(f"`{m.name}`" for m in modules)
-    (out / "README.md").write_text(README.format(title="Exercises: starter repository",
-                                                 modules=names, first=modules[0].stem),
-                                   encoding="utf-8")
+    title = "Exercises: starter repository"
+    if notebook:
+        notebooks = ", ".join(f"`{m.stem}.ipynb`" for m in modules)
+        readme = NOTEBOOK_README.format(title=title, notebooks=notebooks, first=modules[0].stem)
+    else:
+        names = ", ".join(f"`{m.name}`" for m in modules)
+        readme = README.format(title=title, modules=names, first=modules[0].stem)
+    (out / "README.md").write_text(readme, encoding="utf-8")
     (out / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     problems = leaks(out, suite_root)
     if problems:
@@ -199,11 +257,13 @@ def leaks(out: Path, suite_root: Path) -> list[str]:
 def main(args: argparse.Namespace) -> int:
     try:
         suite_root = settings.suite_root(args.suite)
-        files = export_student(args.out, suite_root)
-    except (FileExistsError, FileNotFoundError, RuntimeError, settings.SettingError) as exc:
+        files = export_student(args.out, suite_root, notebook=args.notebook)
+    except (FileExistsError, FileNotFoundError, RuntimeError, NarrativeError,
+            settings.SettingError) as exc:
         print(f"grader export-student: {exc}", file=sys.stderr)
         return 2
     print(f"wrote the student starter repository to {args.out} ({len(files)} files); "
           "checked: no reference, no hidden tests")
-    print(f"students run:\n    cd {args.out}\n    pip install -c constraints.txt -e .\n    pytest")
+    then = "jupyter lab" if args.notebook else "pytest"
+    print(f"students run:\n    cd {args.out}\n    pip install -c constraints.txt -e .\n    {then}")
     return 0

@@ -41,6 +41,7 @@ class SubmissionStatus(StrEnum):
     INVALID_ZIP = "invalid zip"
     UNSAFE_ZIP = "unsafe zip"
     TOO_LARGE = "too large"
+    INVALID_NOTEBOOK = "invalid notebook"  # its only sources are notebooks that cannot be read
     # the run
     IMPORT_ERROR = "import error"
     TIMEOUT = "timeout"

@@ -18,6 +18,8 @@ workers send them to the controller, which alone writes files.
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,9 @@ import pytest
 from grader import result as grade
 from grader import scoring, settings
 from grader.atomic import atomic_write_text
+from grader.intake.api import suite_api
+from grader.intake.notebook import SUFFIX as NOTEBOOK_SUFFIX
+from grader.intake.notebook import build_exercise_modules
 from grader.intake.submission import prepare_submission
 from grader.outcome import FailureKind, TestOutcome
 from grader.result import TestRecord
@@ -39,6 +44,7 @@ _settings_key = pytest.StashKey["PluginSettings"]()
 _subject_key = pytest.StashKey[Subject]()
 _keeper_key = pytest.StashKey["ScoreKeeper"]()
 _base_key = pytest.StashKey[dict[str, Any]]()
+_notes_key = pytest.StashKey[list[str]]()
 
 #: The knobs this plugin reads, with their command-line flags.
 _OPTIONS = ((settings.IMPL, "--impl"), (settings.SEED, "--grading-seed"),
@@ -104,20 +110,37 @@ def plugin_settings(config: pytest.Config) -> PluginSettings:
 
 
 def resolve_impl(config: pytest.Config, impl: str) -> Path:
-    """A folder, a .zip (extracted), or a folder named under the rootdir."""
+    """A folder, a .zip (extracted) or a notebook, or a folder named under the rootdir; the
+    exercise modules of its notebooks are built into a copy (notes in the score summary)."""
     for base in (Path.cwd(), config.rootpath):
         candidate = (base / impl).resolve()
         if candidate.exists():
             break
     else:
-        raise pytest.UsageError(f"--impl {impl!r}: no such folder or .zip "
+        raise pytest.UsageError(f"--impl {impl!r}: no such folder, .zip or notebook "
                                 f"(looked in {Path.cwd()} and {config.rootpath})")
+    s = plugin_settings(config)
+    api = suite_api(config.rootpath, config.rootpath / str(s.probes.value))
     if candidate.is_file():
-        prepared = prepare_submission(candidate)
+        prepared = prepare_submission(candidate, api=api)
+        config.stash[_notes_key] = prepared.notes
         if not prepared.status.gradable:
             raise pytest.UsageError(f"--impl {impl!r}: {prepared.message}")
         return prepared.path
-    return candidate
+    if not any(p.suffix.lower() == NOTEBOOK_SUFFIX for p in candidate.iterdir()):
+        return candidate
+    # the folder's own files (not its subfolders: a virtual environment, the suite) and the
+    # modules its notebooks provide, in a copy: the student's folder is never written to
+    copy = Path(tempfile.mkdtemp(prefix="gradspec-impl-"))
+    config.add_cleanup(lambda: shutil.rmtree(copy, ignore_errors=True))
+    for path in candidate.iterdir():
+        if path.is_file() and not path.is_symlink():
+            shutil.copyfile(path, copy / path.name)
+    intake = build_exercise_modules(copy, api)
+    config.stash[_notes_key] = intake.notes
+    if not intake.status.gradable:
+        raise pytest.UsageError(f"--impl {impl!r}: {intake.message}")
+    return copy
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -314,6 +337,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     run = grade.build(records)
     tr = terminalreporter
     tr.write_sep("=", "gradspec score")
+    for note in config.stash.get(_notes_key, []):
+        tr.write_line(f"  {note}")
     fp = scoring.fmt_points
     width = max(len(ex.name) for ex in run.exercises) + 2
     for ex in run.exercises:

@@ -121,6 +121,9 @@ PROBE_TIMEOUT = Knob("probe_timeout", "wall-clock seconds one probe call may tak
 TOTAL_TIMEOUT = Knob("total_timeout", "wall-clock seconds grading one submission may take",
                      900.0, "GRADSPEC_TOTAL_TIMEOUT", "gradspec_total_timeout",
                      _positive_float)
+CHECK_TIMEOUT = Knob("check_timeout", "wall-clock seconds check() in a notebook may take to "
+                     "run an exercise's public tests", 300.0, "GRADSPEC_CHECK_TIMEOUT",
+                     "gradspec_check_timeout", _positive_float)
 ZYGOTE = Knob("zygote", "fork a batch worker's sandbox children from a zygote that has "
               "torch imported (0: start each child fresh)", True, "GRADSPEC_ZYGOTE",
               parse=_bool)

@@ -2,11 +2,13 @@
 
 Three layouts are recognised (see the README):
 
-* plain: one folder or ``.zip`` per student, named by the student id (``alice/``, ``bob.zip``);
+* plain: one folder, ``.zip`` or notebook per student, named by the student id (``alice/``,
+  ``bob.zip``, ``carol.ipynb``);
 * Gradescope "Export Submissions": ``submission_metadata.yml`` next to ``submission_<n>/``
   folders; the id is each submitter's ``:sid:`` (else e-mail, else the folder name);
 * Canvas "Download Submissions": loose files named ``<name>[_LATE]_<userid>_<subid>_<file>``
-  (``smithjane_12345_67890_answer.py``, ``smithjane_12345_67890_submission.zip``); the id is
+  (``smithjane_12345_67890_answer.py``, ``smithjane_12345_67890_submission.zip``,
+  ``smithjane_12345_67890_Notebook.ipynb``); the id is
   the Canvas user id, the files of one student are gathered under their original names.
 
 Nothing here reads a submission's content except to hash it; bad entries become a
@@ -44,7 +46,7 @@ class Found:
     student_id: str
     status: Status = Status.OK
     message: str = ""
-    path: Path | None = None  # a folder or a .zip, ready for grade_submission
+    path: Path | None = None  # a folder, a .zip or a notebook, ready for grade_submission
     files: dict[str, Path] = field(default_factory=dict)  # loose files: name in submission -> path
     meta: dict[str, str] = field(default_factory=dict)  # name, canvas_id, email, layout, ...
 
@@ -171,9 +173,14 @@ def _plain_and_canvas(root: Path) -> list[Found]:
     return found
 
 
+#: What a plain layout's loose file may be: one student's whole submission.
+SUBMISSION_FILES = (".zip", ".ipynb")
+
+
 def _plain_entry(entry: Path, student_id: str | None = None) -> Found:
     name = entry.name
-    sid = student_id or (name[:-4] if name.lower().endswith(".zip") else name)
+    suffix = next((s for s in SUBMISSION_FILES if name.lower().endswith(s)), "")
+    sid = student_id or (name[:-len(suffix)] if suffix else name)
     if not utf8_name(name):
         return Found(display_name(sid), Status.BAD_NAME,
                      f"{display_name(name)!r}: the name is not valid UTF-8; rename it to the "
@@ -185,12 +192,12 @@ def _plain_entry(entry: Path, student_id: str | None = None) -> Found:
         if not any(p.is_file() and not _hidden(p.relative_to(entry)) for p in entry.rglob("*")):
             return Found(sid, Status.EMPTY, f"{name}/ holds no file", meta={"layout": "plain"})
         return Found(sid, path=entry, meta={"layout": "plain"})
-    if entry.is_file() and name.lower().endswith(".zip"):
+    if entry.is_file() and suffix:
         if entry.stat().st_size == 0:
             return Found(sid, Status.EMPTY, f"{name} is an empty file", meta={"layout": "plain"})
         return Found(sid, path=entry, meta={"layout": "plain"})
-    return Found(sid, Status.STRAY, f"{name}: not a folder or a .zip, so not a submission "
-                             "(expected one folder or .zip per student)",
+    return Found(sid, Status.STRAY, f"{name}: not a folder, a .zip or a notebook, so not a "
+                             "submission (expected one of them per student)",
                  meta={"layout": "plain", "stray": "1"})
 
 

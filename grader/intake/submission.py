@@ -1,10 +1,14 @@
-"""Turns a submission (a folder or a .zip) into a safe folder of plain files, with a status.
+"""Turns a submission (a folder, a .zip or a notebook) into a safe folder of plain files,
+with a status.
 
 Nothing in a submission is trusted: a zip member may try to escape the target folder
 (absolute paths, ``..``), be a symbolic link, or be a zip bomb; a folder may hold links to
 files the student should not get. Only regular files are ever copied or extracted, within
-size limits. The content hash covers the sorted relative paths and their bytes, so a zip and
-the folder it holds hash alike.
+size limits. Notebooks have a budget of their own (their outputs can be large, and are never
+read: :mod:`grader.intake.ipynb`). The content hash covers the sorted relative paths and
+their bytes, so a zip and the folder it holds hash alike. Given the suite's exercise API,
+the exercise modules are then built from the submission's notebooks
+(:mod:`grader.intake.notebook`).
 """
 
 from __future__ import annotations
@@ -19,6 +23,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from grader.intake.api import ExerciseApi
+from grader.intake.ipynb import MAX_FILE_BYTES as MAX_NOTEBOOK_BYTES
+from grader.intake.notebook import SUFFIX as NOTEBOOK_SUFFIX
+from grader.intake.notebook import build_exercise_modules
 from grader.outcome import SubmissionStatus as Status
 
 MAX_TOTAL_BYTES = 50 << 20
@@ -48,6 +56,32 @@ class PreparedSubmission:
     message: str = ""
     hash: str = ""
     files: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # which source each exercise came from
+
+
+def _notebook(name: str) -> bool:
+    return name.lower().endswith(NOTEBOOK_SUFFIX)
+
+
+class _Budget:
+    """Bytes and files copied so far; notebooks count against a budget of their own."""
+
+    def __init__(self, max_bytes: int = MAX_TOTAL_BYTES, max_files: int = MAX_FILES):
+        self.max_bytes, self.max_files = max_bytes, max_files
+        self.total = self.notebooks = self.files = 0
+
+    def add(self, name: str, size: int) -> None:
+        self.files += 1
+        if _notebook(name):
+            self.notebooks += size
+            if self.notebooks > MAX_NOTEBOOK_BYTES:
+                raise SubmissionError(Status.TOO_LARGE, f"notebooks of more than "
+                                      f"{MAX_NOTEBOOK_BYTES >> 20} MiB")
+        else:
+            self.total += size
+        if self.total > self.max_bytes or self.files > self.max_files:
+            raise SubmissionError(Status.TOO_LARGE, f"more than {self.max_bytes >> 20} MiB or "
+                                  f"{self.max_files} files")
 
 
 def _ignored(parts: tuple[str, ...]) -> bool:
@@ -62,7 +96,7 @@ def copy_tree_safely(src: Path, dst: Path, *, max_bytes: int = MAX_TOTAL_BYTES,
     Returns the relative paths of what was left out (links, devices, pipes).
     """
     skipped: list[str] = []
-    total = files = 0
+    budget = _Budget(max_bytes, max_files)
     dst.mkdir(parents=True, exist_ok=True)
     for root, dirs, names in os.walk(src, followlinks=False):
         rel_root = Path(root).relative_to(src)
@@ -84,11 +118,7 @@ def copy_tree_safely(src: Path, dst: Path, *, max_bytes: int = MAX_TOTAL_BYTES,
             if not stat.S_ISREG(st.st_mode):
                 skipped.append(str(rel))
                 continue
-            total += st.st_size
-            files += 1
-            if total > max_bytes or files > max_files:
-                raise SubmissionError(Status.TOO_LARGE, f"more than {max_bytes >> 20} MiB or "
-                                      f"{max_files} files")
+            budget.add(name, st.st_size)
             shutil.copyfile(os.path.join(root, name), dst / rel, follow_symlinks=False)
     return skipped
 
@@ -122,7 +152,7 @@ def extract_zip_safely(archive: Path, dst: Path) -> None:
         raise SubmissionError(Status.INVALID_ZIP, f"not a readable zip file: {exc}") from None
     with zf:
         plan: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
-        total = 0
+        budget = _Budget(max_files=1 << 62)  # the number of files is checked below
         for info in zf.infolist():
             name = _member_name(info)
             rel = _safe_relative(name)
@@ -135,12 +165,12 @@ def extract_zip_safely(archive: Path, dst: Path) -> None:
                 continue
             if stat.S_IFMT(mode) not in (0, stat.S_IFREG):
                 raise SubmissionError(Status.UNSAFE_ZIP, f"member {name!r} is not a regular file")
-            total += info.file_size
-            if info.file_size > MAX_FILE_BYTES or total > MAX_TOTAL_BYTES:
-                raise SubmissionError(Status.TOO_LARGE, f"more than {MAX_TOTAL_BYTES >> 20} MiB "
-                                      "once extracted")
-            if info.file_size > 1 << 20 and info.file_size > MAX_RATIO * max(1,
-                                                                             info.compress_size):
+            budget.add(rel.name, info.file_size)
+            if info.file_size > MAX_FILE_BYTES and not _notebook(rel.name):
+                raise SubmissionError(Status.TOO_LARGE, f"member {name!r} is larger than "
+                                      f"{MAX_FILE_BYTES >> 20} MiB once extracted")
+            if info.file_size > 1 << 20 and not _notebook(rel.name) and \
+                    info.file_size > MAX_RATIO * max(1, info.compress_size):
                 raise SubmissionError(Status.TOO_LARGE, f"member {name!r} compresses more than "
                                       f"{MAX_RATIO}:1 (a zip bomb?)")
             plan.append((info, rel))
@@ -202,8 +232,10 @@ def content_hash(entries: Iterable[tuple[str, Path]], extra: str = "") -> str:
     return digest.hexdigest()
 
 
-def prepare_submission(source: Path, dest: Path | None = None) -> PreparedSubmission:
-    """Copy or extract ``source`` into ``dest`` (a new temp folder by default) and check it."""
+def prepare_submission(source: Path, dest: Path | None = None,
+                       api: ExerciseApi | None = None) -> PreparedSubmission:
+    """Copy or extract ``source`` into ``dest`` (a new temp folder by default) and check it;
+    given the suite's ``api``, build the exercise modules its notebooks provide."""
     source = Path(source)
     dest = Path(dest) if dest is not None else Path(tempfile.mkdtemp(prefix="gradspec-sub-"))
     out = PreparedSubmission(source=source, path=dest)
@@ -215,6 +247,10 @@ def prepare_submission(source: Path, dest: Path | None = None) -> PreparedSubmis
             skipped = copy_tree_safely(source, dest)
             if skipped:
                 notes.append("left out (links or special files): " + ", ".join(skipped[:10]))
+        elif source.is_file() and _notebook(source.name):
+            _Budget().add(source.name, source.stat().st_size)
+            dest.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, dest / source.name)
         elif source.is_file():
             extract_zip_safely(source, dest)
         else:
@@ -224,6 +260,11 @@ def prepare_submission(source: Path, dest: Path | None = None) -> PreparedSubmis
         out.hash, out.files = content_hash(entries), [name for name, _ in entries]
         if not out.files:
             raise SubmissionError(Status.EMPTY, "the submission holds no files")
+        if api is not None:
+            intake = build_exercise_modules(out.path, api)
+            out.notes = intake.notes
+            if not intake.status.gradable:
+                raise SubmissionError(intake.status, intake.message)
     except SubmissionError as exc:
         out.status, out.message = exc.status, exc.message
         if source.is_file() and not source.is_symlink():

@@ -1,8 +1,9 @@
 """``grader run SUBMISSION``: grade one submission in isolation and write its reports.
 
-The submission (a folder or a .zip) is made safe (:mod:`grader.intake.submission`), then the
-suite runs in a pytest subprocess of the trusted grader with ``--isolated``: student code
-runs only in sandbox children (:mod:`grader.sandbox`), and only this process and its pytest
+The submission (a folder, a .zip or a notebook) is made safe (:mod:`grader.intake.submission`,
+which builds the exercise modules of its notebooks), then the suite runs in a pytest
+subprocess of the trusted grader with ``--isolated``: student code runs only in sandbox
+children (:mod:`grader.sandbox`), and only this process and its pytest
 child write results. The pytest child records every graded case; this process builds the
 run's one :class:`grader.result.RunResult` from those records and renders every report from
 it (:mod:`grader.reports.run`).
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from grader import result as grade
 from grader import settings
+from grader.intake.api import graded_suite_api
 from grader.intake.submission import prepare_submission
 from grader.reports.run import write_run_reports
 from grader.result import RunResult, Submission
@@ -78,7 +80,8 @@ def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed:
     records: list[grade.TestRecord] = []
     code: int | None = 0
     try:
-        prepared = prepare_submission(submission, work / "submission")
+        prepared = prepare_submission(submission, work / "submission",
+                                      api=graded_suite_api(suite_root))
         log = f"not graded: {prepared.message}\n"
         if prepared.status.gradable:  # a bad submission is not worth a suite run
             hide = [*hide_paths, out_dir, submission, work]
@@ -93,7 +96,7 @@ def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed:
         shutil.rmtree(work, ignore_errors=True)
     (out_dir / "pytest.log").write_text(log)
     intake = Submission(path=str(submission), hash=prepared.hash, status=prepared.status,
-                        message=prepared.message)
+                        message=prepared.message, notes=tuple(prepared.notes))
     result = grade.build(records, intake, exit_code=code, protections=expected_protections(),
                          execution_time=time.monotonic() - start, mode="isolated",
                          impl=str(submission))
@@ -102,7 +105,8 @@ def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("submission", type=Path, help="a folder or a .zip of the student's files")
+    parser.add_argument("submission", type=Path,
+                        help="a folder or a .zip of the student's files, or a notebook")
     parser.add_argument("--out", type=Path, default=Path("out/run"),
                         help="folder for results.json, junit.xml, feedback.md (default out/run)")
     settings.add_option(parser, settings.SEED, "--seed", type=int)
@@ -119,6 +123,8 @@ def print_result(prog: str, result: RunResult, out_dir: Path) -> None:
         print(f"  {ex.name:<12} {fmt_points(ex.earned):>6} / {fmt_points(ex.possible)}")
     if result.message:
         print(f"  {result.message}")
+    for note in result.submission.notes:
+        print(f"  {note}")
     print("  sandbox: " + ("; ".join(result.protections) or "unknown"))
     print(f"  reports in {out_dir} ({result.execution_time:.1f} s)")
 

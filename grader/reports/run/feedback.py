@@ -29,7 +29,7 @@ def fence(text: str) -> str:
 
 
 @cache
-def _environment(autoescape: bool) -> jinja2.Environment:
+def template_environment(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("grader.reports", "templates"),
         autoescape=autoescape,
@@ -46,12 +46,12 @@ def _environment(autoescape: bool) -> jinja2.Environment:
 
 def render_markdown(result: RunResult) -> str:
     """feedback.md: plain Markdown for a terminal, a CI log or GitHub."""
-    return _environment(False).get_template("feedback.md.j2").render(view=result)
+    return template_environment(False).get_template("feedback.md.j2").render(view=result)
 
 
 def render_html(result: RunResult) -> str:
     """feedback.html: one file, inline CSS, every run-provided string escaped."""
-    return _environment(True).get_template("feedback.html.j2").render(view=result)
+    return template_environment(True).get_template("feedback.html.j2").render(view=result)
 
 
 def write(result: RunResult, out_dir: Path) -> None:

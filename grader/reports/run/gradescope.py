@@ -81,6 +81,8 @@ def summary(result: RunResult) -> str:
         lines += [f"Submission status: {md_escape(result.status_line)}: "
                   f"{md_escape(one_line(message))}", ""]
     lines.append(f"**Score: {fp(result.score)} / {fp(result.max_score)}**")
+    if result.submission.notes:
+        lines += ["", *(f"- {md_escape(one_line(note))}" for note in result.submission.notes)]
     if result.exercises:
         lines += ["", "| exercise | points | passed | failed |", "| --- | ---: | ---: | ---: |"]
         for ex in result.exercises:

@@ -1,0 +1,241 @@
+"""Building exercise modules from notebook cells: what is kept, what never runs, and what a
+student is told when a notebook cannot give an exercise."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from notebook_fixtures import (
+    REFERENCE,
+    exercises_notebook,
+    modules_of,
+    notebook_submission,
+    polyfit_notebook,
+)
+
+from grader.intake.api import ExerciseApi, graded_suite_api, suite_api
+from grader.intake.extract import ProblemKind, Source, analyse, build_module, python_code
+from grader.intake.notebook import build_exercise_modules
+from grader.intake.submission import prepare_submission
+from grader.outcome import SubmissionStatus
+
+ROOT = Path(__file__).resolve().parent.parent
+API = ExerciseApi({"cosine": frozenset({"cosine_similarity"}),
+                   "momentum": frozenset({"GradientDescent", "MomentumGradientDescent"})})
+
+
+def module(*cells: str, names=("cosine_similarity",)):
+    analysis = analyse([Source(f"cell {i}", c) for i, c in enumerate(cells, start=1)])
+    return build_module(analysis, names, "nb.ipynb")
+
+
+def run(text: str) -> dict:
+    namespace: dict = {}
+    exec(compile(text, "built.py", "exec"), namespace)
+    return namespace
+
+
+def top_level_kinds(text: str) -> set[type]:
+    return {type(node) for node in ast.parse(text).body}
+
+
+def test_magics_shell_lines_and_load_are_blanked_not_run():
+    code, error = python_code("%matplotlib inline\n!nvidia-smi\nfiles = !ls\n%load sol.py\n"
+                              "x?\nfor i in range(2):\n    %time f(i)\nimport torch")
+    assert error is None and code.split("\n")[-1] == "import torch"
+    assert "    pass" in code and "%" not in code and "!" not in code
+    assert python_code("%%bash\necho hi")[0] is None  # not Python: the cell is skipped
+    code, error = python_code("%%time\nimport torch")
+    assert error is None and code.strip() == "import torch"
+    doc = 'def f():\n    """% of the\n!important"""\n    return 1'
+    assert python_code(doc) == (doc, None)  # a docstring is never taken for a magic
+
+
+def test_the_last_definition_wins_and_nothing_else_is_kept():
+    built = module("import torch\nimport matplotlib.pyplot as plt\n%matplotlib inline",
+                   "def cosine_similarity(x, y):\n    return torch.sum(x) + torch.sum(y)",
+                   "x = torch.rand(3)\nprint(cosine_similarity(x, x))\nplt.plot([1, 2])",
+                   "def cosine_similarity(x, y):\n    return torch.dot(x, y) / (x.norm() * "
+                   "y.norm())",
+                   "def plot_fit(ax):\n    ax.plot([1])")
+    assert built.defined == ("cosine_similarity",) and built.cells == ("cell 1", "cell 4")
+    assert "torch.sum(x) + torch.sum(y)" not in built.text
+    assert "plt" not in built.text and "print" not in built.text and "plot_fit" not in built.text
+    import torch
+
+    x, y = torch.tensor([1.0, 0.0]), torch.tensor([1.0, 1.0])
+    assert float(run(built.text)["cosine_similarity"](x, y)) == pytest.approx(2 ** -0.5)
+
+
+def test_a_solution_split_across_cells_brings_its_helpers_constants_and_imports():
+    built = module("import torch as T\nEPS = 0.0\nSCALE = EPS * 2 + 1",
+                   "def cosine_similarity(x, y):\n    return dot(x, y) / (norm(x) * norm(y))",
+                   "def norm(v):\n    return T.sqrt(dot(v, v)) * SCALE",
+                   "def dot(a, b):\n    return (a * b).sum() + EPS")
+    assert built.cells == ("cell 1", "cell 2", "cell 3", "cell 4")
+    import torch
+
+    value = run(built.text)["cosine_similarity"](torch.ones(2), torch.ones(2))
+    assert float(value) == pytest.approx(1.0)
+
+
+def test_cells_run_out_of_order_are_put_back_in_an_order_that_imports():
+    built = module("class MomentumGradientDescent(GradientDescent):\n    pass",
+                   "class GradientDescent:\n    def __init__(self, params, lr=LR):\n"
+                   "        self.params = list(params)",
+                   "LR = 0.5", names=("MomentumGradientDescent", "GradientDescent"))
+    namespace = run(built.text)
+    assert issubclass(namespace["MomentumGradientDescent"], namespace["GradientDescent"])
+    assert namespace["GradientDescent"]([]).params == []
+
+
+def test_top_level_code_never_runs_not_even_a_long_training_run():
+    built = module("import torch\ndef cosine_similarity(x, y):\n    return torch.dot(x, y)",
+                   "raise SystemExit('top-level code ran')",
+                   "%%time\nresult = train(torch.ones(3), n_steps=200_000)",
+                   "def train(x, n_steps):\n    while True:\n        pass",
+                   "for _ in range(200_000):\n    cosine_similarity(torch.ones(1), "
+                   "torch.ones(1))",
+                   "history = train(torch.ones(3), 200_000)",
+                   names=("cosine_similarity", "train"))
+    assert top_level_kinds(built.text) <= {ast.Import, ast.FunctionDef}
+    run(built.text)  # importing it runs nothing of the notebook (it would exit or hang)
+
+
+def test_a_name_only_top_level_code_defines_is_named_with_its_cell():
+    built = module("import torch\nfor EPS in (1e-6, 1e-8):\n    pass",
+                   "def cosine_similarity(x, y):\n    return torch.dot(x, y) + EPS + SCALE",
+                   "SCALE = fit(3)", "def fit(n):\n    return n")
+    messages = [p.message for p in built.problems]
+    assert all(p.kind is ProblemKind.NOT_EXTRACTED and not p.fatal for p in built.problems)
+    assert any("uses EPS" in m and "cell 1: a loop" in m for m in messages)
+    assert any("uses SCALE" in m and "calls fit, a function of the notebook" in m
+               for m in messages)
+    assert "EPS" not in built.text.split("def cosine_similarity")[0]
+
+
+def test_guarded_imports_and_future_imports_are_kept():
+    built = module("from __future__ import annotations\ntry:\n    import scipy_missing as sp\n"
+                   "except ImportError:\n    sp = None",
+                   "def cosine_similarity(x: Tensor, y: Tensor) -> Tensor:\n    return sp")
+    assert built.text.split("\n")[3] == "from __future__ import annotations"
+    assert run(built.text)["cosine_similarity"](1, 2) is None
+
+
+def test_a_syntax_error_in_a_definitions_cell_fails_its_exercise_only():
+    cells = ["import torch",
+             "def cosine_similarity(x, y):\n    return torch.dot(x, y) / (",
+             "class GradientDescent:\n    pass\n\n\nclass MomentumGradientDescent("
+             "GradientDescent):\n    pass",
+             "def scratch(x:\n    pass"]
+    broken = module(*cells)
+    assert [p.kind for p in broken.problems] == [ProblemKind.SYNTAX_ERROR]
+    assert "cell 2" in broken.problems[0].message and "line 2" in broken.problems[0].message
+    with pytest.raises(SyntaxError, match="cell 2"):
+        run(broken.text)
+    fine = module(*cells, names=("GradientDescent", "MomentumGradientDescent"))
+    assert not fine.problems and "MomentumGradientDescent" in run(fine.text)
+
+
+def _write(folder: Path, name: str, *cells: str) -> Path:
+    nb = new_notebook(cells=[new_markdown_cell("# work"),
+                             *(new_code_cell(c) for c in cells)])
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(folder / name))
+    return folder / name
+
+
+COSINE = "import torch\ndef cosine_similarity(x, y):\n    return torch.dot(x, y)"
+MOMENTUM = "class GradientDescent:\n    pass\nclass MomentumGradientDescent(GradientDescent):\n" \
+           "    pass"
+
+
+def test_a_module_of_the_submission_wins_and_the_notes_say_so(tmp_path):
+    _write(tmp_path, "work.ipynb", COSINE, MOMENTUM)
+    (tmp_path / "cosine.py").write_text("def cosine_similarity(x, y):\n    return 1\n")
+    intake = build_exercise_modules(tmp_path, API)
+    assert (tmp_path / "cosine.py").read_text().endswith("return 1\n")
+    assert intake.sources == {"cosine": "cosine.py", "momentum": "work.ipynb"}
+    assert any("graded from cosine.py" in n and "work.ipynb also defines" in n
+               for n in intake.notes)
+    assert "momentum: graded from work.ipynb, cell 3" in intake.notes
+    assert not list(tmp_path.glob("*.ipynb"))  # the notebooks are not left in the graded tree
+
+
+def test_two_notebooks_defining_one_api_say_which_was_used(tmp_path):
+    _write(tmp_path, "a.ipynb", "class MomentumGradientDescent:\n    pass")
+    _write(tmp_path, "b.ipynb", MOMENTUM)
+    intake = build_exercise_modules(tmp_path, API)
+    assert intake.sources["momentum"] == "b.ipynb"
+    assert any("a.ipynb, b.ipynb all define" in n and "graded from b.ipynb" in n
+               for n in intake.notes)
+
+
+def test_bad_notebooks_lose_nothing_else_and_alone_are_not_graded(tmp_path):
+    good = tmp_path / "good"
+    _write(good, "work.ipynb", COSINE)
+    (good / "broken.ipynb").write_text('{"cells": [', encoding="utf-8")
+    (good / "old.ipynb").write_text(json.dumps({"nbformat": 3, "worksheets": []}))
+    intake = build_exercise_modules(good, API)
+    assert intake.status is SubmissionStatus.OK and intake.sources == {"cosine": "work.ipynb"}
+    assert any(n.startswith("broken.ipynb: invalid JSON") for n in intake.notes)
+    assert any(n.startswith("old.ipynb: unsupported notebook format: nbformat v3")
+               for n in intake.notes)
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "broken.ipynb").write_text("{", encoding="utf-8")
+    prepared = prepare_submission(alone, tmp_path / "prepared", api=API)
+    assert prepared.status is SubmissionStatus.INVALID_NOTEBOOK
+    assert "broken.ipynb: invalid JSON" in prepared.message
+
+
+def test_a_single_notebook_file_is_a_submission(tmp_path):
+    path = _write(tmp_path / "in", "my_work.ipynb", COSINE, "print('hi')")
+    prepared = prepare_submission(path, tmp_path / "out", api=API)
+    assert prepared.status is SubmissionStatus.OK
+    assert sorted(p.name for p in prepared.path.iterdir()) == ["cosine.py"]
+    assert prepared.notes[0] == "cosine: graded from my_work.ipynb, cell 2"
+
+
+def test_the_api_comes_from_the_suite_templates_or_probes():
+    api = graded_suite_api(ROOT)
+    template = ROOT / "student_template"
+    for module_path in template.glob("*.py"):
+        tree = ast.parse(module_path.read_text())
+        defined = {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+        assert api.modules[module_path.stem] == defined
+    toy = ROOT / "tests" / "fixtures" / "toy_suite"
+    assert suite_api(toy, toy / "spec_tests" / "probes").modules == {
+        "arith": {"add", "mean", "shout"}, "tens": {"scale"}}
+
+
+@pytest.mark.parametrize("make, names", [(exercises_notebook, ("cosine", "momentum")),
+                                         (polyfit_notebook, ("polyfit",))])
+def test_seed_notebooks_give_the_definitions_of_the_same_code_as_modules(tmp_path, make,
+                                                                          names):
+    """Every API definition built from the filled-in seed notebook is, statement for
+    statement, the one the same solution has as a module."""
+    folder = notebook_submission(tmp_path / "nb")
+    modules = modules_of(tmp_path / "modules")
+    api = graded_suite_api(ROOT)
+    build_exercise_modules(folder, api)
+    for name in names:
+        def definitions(path: Path) -> dict[str, str]:
+            found = {}
+            for node in ast.parse(path.read_text()).body:
+                if isinstance(node, ast.FunctionDef | ast.ClassDef):
+                    found[node.name] = ast.dump(node)  # the last one wins in both
+            return found
+        built, expected = definitions(folder / f"{name}.py"), definitions(modules / f"{name}.py")
+        assert {n: built[n] for n in api.modules[name]} == \
+            {n: expected[n] for n in api.modules[name]}
+        run_ok = top_level_kinds((folder / f"{name}.py").read_text())
+        assert run_ok <= {ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef, ast.Assign,
+                          ast.Try}
+    assert (REFERENCE / "polyfit_compiled.py").read_text() == \
+        (folder / "polyfit_compiled.py").read_text()
