@@ -3,7 +3,8 @@
 :class:`TestOutcome` is pytest's verdict on one case; :class:`FailureKind` (defined in
 :mod:`grader.runtime.outcome`, because the sandbox child speaks it too) says why a case
 failed; :class:`SubmissionStatus` says whether a submission was graded at all and, if not,
-why. Every report shows these labels; code compares the enums, never the labels.
+why; :class:`Reveal` says how much of a hidden test a student sees once grades are
+published. Every report shows these labels; code compares the enums, never the labels.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from enum import StrEnum
 
 from grader.runtime.outcome import Failure, FailureKind
 
-__all__ = ["Failure", "FailureKind", "SubmissionStatus", "TestOutcome"]
+__all__ = ["Failure", "FailureKind", "Reveal", "SubmissionStatus", "TestOutcome"]
 
 
 class TestOutcome(StrEnum):
@@ -60,3 +61,13 @@ class SubmissionStatus(StrEnum):
         """Not the student's doing: recorded, and graded again by the next batch run."""
         return self in (SubmissionStatus.INTERNAL_ERROR, SubmissionStatus.GRADER_ERROR,
                         SubmissionStatus.GRADER_CRASHED)
+
+
+class Reveal(StrEnum):
+    """What a hidden test shows a student once grades are published (each level adds to the
+    one before): its points and how it ended; what it checks (its name and its cases); its
+    failure message, which holds the inputs drawn from the grading seed."""
+
+    POINTS = "points"
+    DESCRIPTION = "description"
+    FULL = "full"

@@ -23,6 +23,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from grader.late import LatePolicy
+from grader.outcome import Reveal
+
 #: The seed of the hidden tests when none is given: public, fine for trying things out, not
 #: for grading (students could compute the hidden inputs).
 DEFAULT_SEED = 20261124
@@ -73,6 +76,10 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise ValueError("expected a whole number of at least 1")
     return value
+
+
+def _reveal(text: str) -> Reveal:
+    return Reveal(str(text).strip().lower())
 
 
 def _words(text: str | list[str]) -> tuple[str, ...]:
@@ -138,6 +145,22 @@ SCHEDULER = Knob("scheduler", "address of the Dask scheduler for --executor dask
 SCHEDULER_FILE = Knob("scheduler_file", "the scheduler file written by `dask scheduler "
                       "--scheduler-file F`, for --executor dask", None,
                       "GRADSPEC_SCHEDULER_FILE", parse=Path)
+REVEAL = Knob("reveal", "what a hidden test shows a student once grades are published: "
+              "points (its points and how it ended), description (+ what it checks) or full "
+              "(+ its failure message, which holds the hidden inputs)", Reveal.DESCRIPTION,
+              "GRADSPEC_REVEAL", "gradspec_reveal", _reveal)
+PER_CASE_ROWS = Knob("per_case_rows", "one results.json row per parametrized case instead of "
+                     "one per test function", False, "GRADSPEC_PER_CASE_ROWS",
+                     "gradspec_per_case_rows", _bool)
+LEADERBOARD = Knob("leaderboard", "run the suite's leaderboard tests and report their values "
+                   "(Gradescope's leaderboard)", False, "GRADSPEC_LEADERBOARD",
+                   "gradspec_leaderboard", _bool)
+LATE_POLICY = Knob("late_policy", "late penalty: none, N%/day (N % of the score per started day "
+                   "late), zero-after-late-due, or both joined by +", LatePolicy(),
+                   "GRADSPEC_LATE_POLICY", "gradspec_late_policy", LatePolicy.parse)
+CANVAS_ID = Knob("canvas_id", "the Canvas assignment id: canvas_import.csv's column becomes "
+                 "'<assignment name> (ID)', the header Canvas matches to fill that assignment",
+                 None, "GRADSPEC_CANVAS_ID", "gradspec_canvas_id", str)
 
 
 def resolve(knob: Knob, *, cli: Any = None, ini: Mapping[str, Any] | None = None,
