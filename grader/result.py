@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from grader import scoring
+from grader.late import Late
+from grader.leaderboard import LeaderboardEntry
 from grader.outcome import FailureKind, SubmissionStatus, TestOutcome
 
 
@@ -44,6 +46,7 @@ class TestRecord:
     message: str = ""  # the failure's own message, or why it was skipped
     where: str = ""  # "path:line" of the failed check
     duration: float = 0.0
+    line: int = 0  # the test function's line in its module (1-based; 0 unknown)
 
     @property
     def group(self) -> str:
@@ -80,7 +83,7 @@ class TestRecord:
             points=scoring.points(data["points"]), outcome=TestOutcome(data["outcome"]),
             kind=FailureKind.parse(kind) if kind else None,
             message=str(data.get("message", "")), where=str(data.get("where", "")),
-            duration=float(data.get("duration", 0.0)))
+            duration=float(data.get("duration", 0.0)), line=int(data.get("line") or 0))
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,57 @@ class GradedTest:
 
 
 @dataclass(frozen=True)
+class GradedFunction:
+    """A test function and its cases, which share its points (one row of a platform's list)."""
+
+    number: str  # "exercise.function", e.g. "2.3"
+    cases: tuple[GradedTest, ...]
+
+    @property
+    def record(self) -> TestRecord:
+        return self.cases[0].record
+
+    @property
+    def name(self) -> str:
+        """``cosine: The value equals ...``."""
+        return f"{self.record.exercise}: {self.record.title}"
+
+    @property
+    def hidden(self) -> bool:
+        return self.record.hidden
+
+    @property
+    def applicable(self) -> list[GradedTest]:
+        return [t for t in self.cases if t.applicable]
+
+    @property
+    def passed(self) -> bool:
+        """Every case that applies here passed (and at least one applies)."""
+        cases = self.applicable
+        return bool(cases) and all(t.passed for t in cases)
+
+    @property
+    def score(self) -> Fraction:
+        return scoring.add(t.score for t in self.cases)
+
+    @property
+    def max_score(self) -> Fraction:
+        return scoring.add(t.max_score for t in self.cases)
+
+    @property
+    def duration(self) -> float:
+        return sum(t.record.duration for t in self.cases)
+
+    def failed_statuses(self) -> dict[str, int]:
+        """How its failed cases ended (``failed``, ``timeout``...) -> how many."""
+        counts: dict[str, int] = defaultdict(int)
+        for t in self.applicable:
+            if not t.passed:
+                counts[t.status] += 1
+        return dict(counts)
+
+
+@dataclass(frozen=True)
 class ExerciseResult:
     """One exercise's cases and totals (hidden cases count in ``earned``/``possible`` too)."""
 
@@ -141,6 +195,14 @@ class ExerciseResult:
     public_possible: Fraction
     hidden_earned: Fraction
     hidden_possible: Fraction
+
+    def functions(self) -> list[GradedFunction]:
+        """The exercise's test functions in the order they ran, each with its cases."""
+        groups: dict[str, list[GradedTest]] = {}
+        for t in self.tests:
+            groups.setdefault(t.record.group, []).append(t)
+        return [GradedFunction(f"{self.number}.{k}", tuple(cases))
+                for k, cases in enumerate(groups.values(), start=1)]
 
     def public_failed(self) -> list[GradedTest]:
         return [t for t in self.tests if not t.hidden and t.outcome is TestOutcome.FAILED]
@@ -200,7 +262,7 @@ class Submission:
 class RunResult:
     """One graded run. ``status`` ok means the suite ran on the submission; any other status
     means nothing was graded, and the score is 0 (the tests that ran are kept, for the
-    instructor)."""
+    instructor). ``score`` is after the late penalty (``late``), ``raw_score`` before it."""
 
     exercises: tuple[ExerciseResult, ...]
     submission: Submission
@@ -213,6 +275,9 @@ class RunResult:
     impl: str = ""
     mode: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    raw_score: Fraction = Fraction(0)
+    late: Late | None = None
+    leaderboard: tuple[LeaderboardEntry, ...] = ()
 
     @property
     def gradable(self) -> bool:
@@ -254,24 +319,19 @@ class RunResult:
     def summary(self) -> dict[str, Any]:
         """The plain-data digest a batch keeps in its ledger: every number as the reports show
         it, and per test function its passed and applicable cases (for the class report)."""
-        functions: dict[str, dict[str, Any]] = {}
-        for t in self.tests:
-            if not t.applicable:
-                continue
-            r = t.record
-            entry = functions.setdefault(r.group, {
-                "test": f"{r.exercise}: {r.title}", "exercise": r.exercise,
-                "hidden": r.hidden, "passed": 0, "cases": 0})
-            entry["cases"] += 1
-            entry["passed"] += t.passed
+        functions = [{"test": f.name, "exercise": f.record.exercise, "hidden": f.hidden,
+                      "passed": sum(t.passed for t in f.applicable), "cases": len(f.applicable)}
+                     for ex in self.exercises for f in ex.functions() if f.applicable]
         return {
             "status": self.status_line,
             "graded": self.gradable,
             "score": str(self.score),
+            "raw_score": str(self.raw_score),
+            "late": self.late.to_json() if self.late else None,
             "max_score": str(self.max_score),
             "per_exercise": {ex.name: [str(ex.earned), str(ex.possible)]
                              for ex in self.exercises},
-            "tests": list(functions.values()),
+            "tests": functions,
             "submission_hash": self.submission.hash,
             "execution_time": round(self.execution_time, 3),
             "message": self.message[:2000],
@@ -285,6 +345,8 @@ class RunResult:
             "exit_status": self.exit_status,
             "message": self.message,
             "score": str(self.score),
+            "raw_score": str(self.raw_score),
+            "late": self.late.to_json() if self.late else None,
             "max_score": str(self.max_score),
             "submission": {**asdict(self.submission), "status": self.submission.status.value,
                            "notes": list(self.submission.notes)},
@@ -296,6 +358,7 @@ class RunResult:
                            "possible": str(ex.possible)} for ex in self.exercises],
             "tests": [dict(t.record.to_json(), number=t.number, score=str(t.score),
                            max_score=str(t.max_score)) for t in self.tests],
+            "leaderboard": [entry.to_json() for entry in self.leaderboard],
             **self.extra,
         }
 
@@ -319,13 +382,17 @@ def _ordered(records: list[TestRecord]) -> list[TestRecord]:
 def build(records: list[TestRecord], submission: Submission | None = None, *,
           exit_code: int | None = 0, stopped: str = "", protections: list[str] | tuple = (),
           execution_time: float = 0.0, impl: str = "", mode: str = "",
-          extra: dict[str, Any] | None = None) -> RunResult:
+          extra: dict[str, Any] | None = None, late: Late | None = None,
+          leaderboard: tuple[LeaderboardEntry, ...] | list[LeaderboardEntry] = ()
+          ) -> RunResult:
     """The grade of one run, from its records and how it ended.
 
     ``exit_code`` is pytest's (0/1: every test ran; None: stopped at the total time limit,
     ``stopped`` saying so). The status is the intake's when that is not ok; else
     ``timeout`` or ``internal error`` when the run did not end normally or graded nothing,
     ``import error`` when no module of the submission could be imported, else ``ok``.
+    ``late`` (the late policy's verdict, :mod:`grader.late`) scales the total, here and
+    nowhere else; every case, exercise and ``raw_score`` keep the points as earned.
     """
     submission = submission or Submission()
     graded = _ordered([r for r in records if r.points > 0])
@@ -392,8 +459,11 @@ def build(records: list[TestRecord], submission: Submission | None = None, *,
         exercises.append(ExerciseResult(name, number, tests, earned, possible,
                                         scoring.add(pub_e), scoring.add(pub_m),
                                         scoring.add(hid_e), scoring.add(hid_m)))
+    raw = total if gradable else Fraction(0)
     return RunResult(exercises=tuple(exercises), submission=submission, status=status,
-                     message=message, score=total if gradable else Fraction(0),
+                     message=message,
+                     score=scoring.rounded(raw * late.kept) if late else raw,
                      max_score=total_max, protections=tuple(protections),
                      execution_time=execution_time, impl=impl, mode=mode,
-                     extra=dict(extra or {}))
+                     extra=dict(extra or {}), raw_score=raw, late=late,
+                     leaderboard=tuple(leaderboard))
