@@ -1,29 +1,58 @@
 """The reports of one graded run, each a function of its :class:`grader.result.RunResult`.
 
-A report is a module with ``write(result, out_dir)``; :data:`RUN_REPORTS` lists them in the
-order they are written. Adding a format is its module plus one line here. Gradescope's
-``results.json`` comes last: its presence means the whole set is complete.
+A report is a module with ``write(result, out_dir, options)``; :data:`RUN_REPORTS` lists
+them in the order they are written, each with its reader. A student's report renders the
+run's :func:`grader.reports.student_view.student_view` (hidden tests shown as the reveal
+policy says) into the run's folder; an instructor's renders the whole result into the
+instructor's folder (the same folder for ``grader run``; ``instructor/<id>/`` in a batch,
+whose ``students/<id>/`` folders are handed to students). Adding a format is its module plus
+one line here. Gradescope's ``results.json`` comes last: its presence means the whole set is
+complete.
 """
 
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
+from grader import settings
+from grader.outcome import Reveal
+from grader.reports.student_view import student_view
 from grader.result import RunResult
 
-#: report -> module with ``write(result: RunResult, out_dir: Path) -> None``
+
+class Reader(StrEnum):
+    STUDENT = "student"
+    INSTRUCTOR = "instructor"
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """How a run's reports are written (resolved from :mod:`grader.settings` by the caller)."""
+
+    reveal: Reveal = settings.REVEAL.default
+    per_case_rows: bool = settings.PER_CASE_ROWS.default
+
+
+#: report -> (module with ``write(result, out_dir, options) -> None``, who reads it)
 RUN_REPORTS = {
-    "grade": "grader.reports.run.grade_json",        # grade.json: the whole result
-    "feedback": "grader.reports.run.feedback",       # feedback.md, feedback.html
-    "junit": "grader.reports.run.junit",             # junit.xml
-    "gradescope": "grader.reports.run.gradescope",   # results.json (last)
+    "grade": ("grader.reports.run.grade_json", Reader.INSTRUCTOR),   # grade.json: everything
+    "feedback": ("grader.reports.run.feedback", Reader.STUDENT),     # feedback.md, .html
+    "junit": ("grader.reports.run.junit", Reader.STUDENT),           # junit.xml
+    "gradescope": ("grader.reports.run.gradescope", Reader.STUDENT),  # results.json (last)
 }
 
 
-def write_run_reports(result: RunResult, out_dir: Path) -> None:
-    """Write every report of ``result`` into ``out_dir``."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for module in RUN_REPORTS.values():
-        importlib.import_module(module).write(result, out_dir)
+def write_run_reports(result: RunResult, out_dir: Path, options: ReportOptions | None = None,
+                      instructor_dir: Path | None = None) -> None:
+    """Write every report of ``result``: the students' into ``out_dir`` (rendered from the
+    student view), the instructor's into ``instructor_dir`` (default ``out_dir``)."""
+    options = options or ReportOptions()
+    folders = {Reader.STUDENT: Path(out_dir), Reader.INSTRUCTOR: Path(instructor_dir or out_dir)}
+    views = {Reader.STUDENT: student_view(result, options.reveal), Reader.INSTRUCTOR: result}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    for module, reader in RUN_REPORTS.values():
+        importlib.import_module(module).write(views[reader], folders[reader], options)

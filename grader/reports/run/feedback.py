@@ -1,31 +1,26 @@
 """The student's feedback page, as Markdown and as self-contained HTML (Jinja2 templates).
 
 Public tests show their failure messages (call, inputs, expected vs got, tolerance, hint);
-hidden tests are only totalled, so their inputs never reach the student. Every piece of text
-that came from a run is escaped: a submission's output cannot inject Markdown or HTML.
+hidden tests show what the student view lets them (:mod:`grader.reports.student_view`: by
+default their names and outcomes, never the messages that hold their inputs). Every piece of
+text that came from a run is escaped: a submission's output cannot inject Markdown or HTML.
 """
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 
 from grader.atomic import atomic_write_text
-from grader.reports.text import md_escape
+from grader.reports.text import fence, md_escape
 from grader.result import RunResult
 from grader.scoring import fmt_points
 
-_BACKTICKS = re.compile(r"`+")
-
-
-def fence(text: str) -> str:
-    """A Markdown code block holding ``text`` verbatim, whatever backticks it contains."""
-    longest = max((len(m) for m in _BACKTICKS.findall(text)), default=0)
-    ticks = "`" * max(3, longest + 1)
-    return f"{ticks}text\n{text}\n{ticks}"
+if TYPE_CHECKING:
+    from grader.reports.run import ReportOptions
 
 
 @cache
@@ -54,6 +49,6 @@ def render_html(result: RunResult) -> str:
     return template_environment(True).get_template("feedback.html.j2").render(view=result)
 
 
-def write(result: RunResult, out_dir: Path) -> None:
+def write(result: RunResult, out_dir: Path, options: ReportOptions | None = None) -> None:
     atomic_write_text(out_dir / "feedback.md", render_markdown(result))
     atomic_write_text(out_dir / "feedback.html", render_html(result))

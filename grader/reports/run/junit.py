@@ -10,11 +10,15 @@ not be graded is one ``<error>`` saying why.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from grader.atomic import atomic_write_text
 from grader.outcome import TestOutcome
 from grader.result import RunResult
+
+if TYPE_CHECKING:
+    from grader.reports.run import ReportOptions
 from grader.scoring import fmt_points
 
 #: Characters XML 1.0 cannot hold, whatever the escaping (student output may carry them).
@@ -64,5 +68,5 @@ def to_junit(result: RunResult) -> str:
         + "\n"
 
 
-def write(result: RunResult, out_dir: Path) -> None:
+def write(result: RunResult, out_dir: Path, options: ReportOptions | None = None) -> None:
     atomic_write_text(out_dir / "junit.xml", to_junit(result))
