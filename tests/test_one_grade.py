@@ -102,6 +102,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
 # total 58/21 = 2.7619 of 4
 TOTAL, MAX = "2.7619", "4"
 THIRDS_PTS, SEVENTHS_PTS = "0.6667", "2.0952"
+SEVENTHS_PUBLIC, PUBLIC = "1.4286", "2.0953"
 
 
 def test_the_numbers_are_the_exact_shares_rounded_once(graded: dict[str, object]) -> None:
@@ -120,10 +121,14 @@ def test_every_report_of_the_run_agrees(graded: dict[str, object]) -> None:
     assert re.search(rf"sevenths\s+{SEVENTHS_PTS} / 3\b", graded["terminal"])
     results = json.loads((out / "results.json").read_text())
     assert results["score"] == float(TOTAL)
-    assert sum(t["score"] for t in results["tests"]) == pytest.approx(float(TOTAL), abs=1e-9)
-    assert f"**Score: {TOTAL} / {MAX}**" in results["output"]
+    rows = [t["score"] for t in results["tests"] if "score" in t]
+    assert sum(rows) == pytest.approx(float(TOTAL), abs=1e-9)
+    # shown before publication: the public points (the exercise's total split exactly into
+    # public 1.4286 and hidden 0.6666), the hidden tests' total in one line
+    assert f"**Public tests: {PUBLIC} / 3 points**" in results["output"]
     assert f"| thirds | {THIRDS_PTS} / 1 |" in results["output"]
-    assert f"| sevenths | {SEVENTHS_PTS} / 3 |" in results["output"]
+    assert f"| sevenths | {SEVENTHS_PUBLIC} / 2 |" in results["output"]
+    assert "Hidden tests: 1 point, shown when grades are published." in results["output"]
     md = (out / "feedback.md").read_text()
     html = (out / "feedback.html").read_text()
     for page in (md, html):

@@ -1,9 +1,10 @@
-"""Reports from real plugin payloads: Gradescope's results.json schema, hidden tests kept
-hidden, student output escaped, atomic writes, ungradable submissions, ``grader gradescope``."""
+"""Reports from real plugin payloads: Gradescope's results.json schema (a row per test
+function, score-less informational rows, the leaderboard), hidden tests shown as the reveal
+policy says, student output escaped, atomic writes, ungradable submissions,
+``grader gradescope``."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import os
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import zipfile
 from dataclasses import replace
+from fractions import Fraction
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -23,9 +25,15 @@ from grader import corpus, scoring, validate
 from grader import result as grade
 from grader.atomic import atomic_write_text
 from grader.outcome import FailureKind, SubmissionStatus, TestOutcome
-from grader.reports.run import write_run_reports
-from grader.reports.run.feedback import fence
-from grader.reports.run.gradescope import OUTPUT_FORMATS, STATUSES, VISIBILITIES
+from grader.outcome import Reveal
+from grader.reports.run import ReportOptions, write_run_reports
+from grader.reports.run.gradescope import (
+    LEADERBOARD_ORDERS,
+    OUTPUT_FORMATS,
+    STATUSES,
+    VISIBILITIES,
+)
+from grader.reports.text import fence
 from grader.result import RunResult, Submission, TestRecord
 
 EVIL = "<script>alert('pwned')</script></pre><img src=x onerror=alert(1)> [click](http://x) ```"
@@ -45,7 +53,8 @@ def check_gradescope_schema(doc: dict[str, Any]) -> None:
     assert isinstance(doc["score"], int | float) and math.isfinite(doc["score"])
     assert isinstance(doc["execution_time"], int | float) and doc["execution_time"] >= 0
     assert isinstance(doc["output"], str)
-    assert doc["output_format"] in OUTPUT_FORMATS
+    for key in ("output_format", "test_output_format"):
+        assert doc.get(key, "text") in OUTPUT_FORMATS
     assert doc["visibility"] in VISIBILITIES
     assert doc["stdout_visibility"] in VISIBILITIES
     assert isinstance(doc.get("extra_data", {}), dict)
@@ -53,23 +62,36 @@ def check_gradescope_schema(doc: dict[str, Any]) -> None:
     numbers = []
     for test in doc["tests"]:
         assert set(test) <= TEST_KEYS, set(test) - TEST_KEYS
-        for key in ("name", "number", "score", "max_score", "status", "output", "tags",
-                    "visibility", "output_format"):
+        informational = (test.get("extra_data") or {}).get("informational")
+        scored = () if informational else ("score", "max_score", "status")
+        for key in ("name", "number", "output", "tags", "visibility", "output_format", *scored):
             assert key in test, key
+        if informational:  # a score-less row: no points either way
+            assert not {"score", "max_score", "status"} & set(test)
         assert isinstance(test["name"], str) and test["name"]
         assert re.fullmatch(r"\d+\.\d+", test["number"]), test["number"]
         numbers.append(test["number"])
-        assert isinstance(test["score"], int | float) and isinstance(test["max_score"], int | float)
-        assert 0 <= test["score"] <= test["max_score"]
-        assert test["status"] in STATUSES
-        assert (test["status"] == "passed") == (test["score"] == test["max_score"] > 0) or \
-            test["max_score"] == 0
+        if scored:
+            assert isinstance(test["score"], int | float)
+            assert isinstance(test["max_score"], int | float)
+            assert 0 <= test["score"] <= test["max_score"]
+            assert test["status"] in STATUSES
+            assert (test["status"] == "passed") == (test["score"] == test["max_score"] > 0) or \
+                test["max_score"] == 0
         assert test["visibility"] in VISIBILITIES
         assert test["output_format"] in OUTPUT_FORMATS
         assert isinstance(test["tags"], list) and all(isinstance(t, str) for t in test["tags"])
         assert isinstance(test["output"], str)
     assert len(numbers) == len(set(numbers)), "test numbers must be unique"
-    assert doc["score"] == pytest.approx(sum(t["score"] for t in doc["tests"]), abs=1e-9)
+    for entry in doc.get("leaderboard", []):
+        assert set(entry) <= {"name", "value", "order"} and isinstance(entry["name"], str)
+        assert isinstance(entry["value"], int | float | str)
+        assert entry.get("order", "desc") in LEADERBOARD_ORDERS
+    rows = sum(t.get("score", 0) for t in doc["tests"])
+    late = doc["extra_data"].get("late")
+    assert doc["extra_data"]["raw_score"] == pytest.approx(rows, abs=1e-9)
+    kept = float(Fraction(late["kept"])) if late else 1.0
+    assert doc["score"] == pytest.approx(rows * kept, abs=1e-4)
 
 
 @pytest.fixture(scope="module")
@@ -130,18 +152,51 @@ def test_full_marks_results_json(reference_payload: list[TestRecord], tmp_path: 
     check_gradescope_schema(doc)
     assert doc["score"] == 6.0 and doc["stdout_visibility"] == "hidden"
     assert doc["visibility"] == "visible" and doc["execution_time"] == 2.5
-    names = [t["name"] for t in doc["tests"]]
-    assert names == ["adder: Adds two integers. [small]", "adder: Adds two integers. [zeros]",
-                     "adder: Adds two integers. [negative]", "adder: test_add_zero [cpu]",
-                     "adder: test_add_random"]
-    assert [t["number"] for t in doc["tests"]] == ["1.1", "1.2", "1.3", "1.4", "1.6"]
-    # the three cases of a 3-point test share it exactly; the skipped cuda case is not listed
-    assert [t["max_score"] for t in doc["tests"]] == [1.0, 1.0, 1.0, 1.0, 2.0]
-    assert "CUDA is not available" in doc["output"] and "Score: 6 / 6" in doc["output"]
-    assert doc["tests"][0]["tags"] == ["adder", "values"]
-    assert "**Score: 6 / 6 points**" in md and "1 hidden test: 2 / 2 points" in md
+    assert doc["test_output_format"] == "md"
+    scored = [t for t in doc["tests"] if "score" in t]
+    # one row per test function, its cases listed in its output
+    assert [t["name"] for t in scored] == ["adder: Adds two integers.", "adder: test_add_zero",
+                                           "adder: test_add_random"]
+    assert [t["number"] for t in scored] == ["1.1", "1.2", "1.3"]
+    assert [t["max_score"] for t in scored] == [3, 1, 2]
+    assert all(t["status"] == "passed" and t["output_format"] == "md" for t in scored)
+    assert "3 of 3 cases passed" in scored[0]["output"] and "✅ small: passed" in scored[0]["output"]
+    assert "not applicable here: 1 case (CUDA is not available" in scored[1]["output"]
+    assert scored[0]["tags"] == ["adder", "values"]
+    assert scored[0]["extra_data"] == {
+        "exercise": "adder", "hidden": False, "categories": ["values"],
+        "cases": [{"case": c, "status": "passed", "kind": None, "score": 1, "max_score": 1}
+                  for c in ("small", "zeros", "negative")]}
+    # score-less rows: what could not run here, and the sandbox's protections
+    info = [t for t in doc["tests"] if "score" not in t]
+    assert [t["name"] for t in info] == [
+        "CUDA is not available on this machine: 1 case not applicable here",
+        "Sandbox protections in force"]
+    assert [t["number"] for t in info] == ["2.1", "2.2"]
+    assert "- network namespace" in info[1]["output"]
+    # before publication the page shows the public points only
+    assert "**Public tests: 4 / 4 points**" in doc["output"]
+    assert "Hidden tests: 2 points, shown when grades are published." in doc["output"]
+    assert "6" not in doc["output"].replace("Hidden tests: 2 points", "")
+    assert "CUDA is not available" in doc["output"]
+    assert "**Score: 6 / 6 points**" in md and "### Hidden tests: 2 / 2 points" in md
     assert "1 case: CUDA is not available on this machine" in md
     assert "Score: 6 / 6 points" in html
+
+
+def test_per_case_rows_on_request(reference_payload: list[TestRecord], tmp_path: Path) -> None:
+    write_run_reports(graded(reference_payload), tmp_path, ReportOptions(per_case_rows=True))
+    doc, _, _ = read_reports(tmp_path)
+    check_gradescope_schema(doc)
+    scored = [t for t in doc["tests"] if "score" in t]
+    assert [t["name"] for t in scored] == [
+        "adder: Adds two integers. [small]", "adder: Adds two integers. [zeros]",
+        "adder: Adds two integers. [negative]", "adder: test_add_zero [cpu]",
+        "adder: test_add_random"]
+    assert [t["number"] for t in scored] == ["1.1", "1.2", "1.3", "1.4", "1.6"]
+    # the three cases of a 3-point test share it exactly; the skipped cuda case is not listed
+    assert [t["max_score"] for t in scored] == [1.0, 1.0, 1.0, 1.0, 2.0]
+    assert scored[0]["extra_data"]["case"] == "small"
 
 
 def test_partial_credit_shares_add_up_exactly() -> None:
@@ -160,24 +215,48 @@ def test_partial_credit_shares_add_up_exactly() -> None:
     assert shuffled.score == view.score and shuffled.max_score == view.max_score
 
 
-def test_hidden_tests_are_summarised_not_shown(mutant_payload: RunResult,
-                                               tmp_path: Path) -> None:
-    write_run_reports(mutant_payload, tmp_path)
-    doc, md, html = read_reports(tmp_path)
+def _student_files(out: Path) -> dict[str, str]:
+    """Each student-facing file's text (Markdown escapes undone, so names read plainly)."""
+    return {name: (out / name).read_text().replace("\\_", "_")
+            for name in ("results.json", "feedback.md", "feedback.html", "junit.xml")}
+
+
+@pytest.mark.parametrize("reveal", list(Reveal))
+def test_hidden_tests_show_what_the_reveal_policy_says(mutant_payload: RunResult, tmp_path: Path,
+                                                      reveal: Reveal) -> None:
+    out, private = tmp_path / "student", tmp_path / "instructor"
+    write_run_reports(mutant_payload, out, ReportOptions(reveal=reveal), instructor_dir=private)
+    doc = json.loads((out / "results.json").read_text())
     check_gradescope_schema(doc)
+    assert doc["score"] == 2.0  # test_add[zeros] and test_add_zero[cpu] survive b being ignored
     hidden = [t for t in doc["tests"] if "hidden" in t["tags"]]
-    public = [t for t in doc["tests"] if "hidden" not in t["tags"]]
+    public = [t for t in doc["tests"] if "hidden" not in t["tags"] and "score" in t]
     assert len(hidden) == 1 and hidden[0]["visibility"] == "after_published"
     assert hidden[0]["status"] == "failed" and hidden[0]["score"] == 0
+    assert hidden[0]["max_score"] == 2 and "timeout" in hidden[0]["output"]  # how it ended
     assert public and all(t["visibility"] == "visible" for t in public)
-    assert doc["score"] == 2.0  # test_add[zeros] and test_add_zero[cpu] survive b being ignored
-    for page in (md, html):
-        assert HIDDEN_SENTINEL not in page and "test_add_random" not in page
-        assert "timeout" not in page  # not even how a hidden test failed
-        assert "1 hidden test: 0 / 2 points" in page
+    assert "add(1, 2) returned 1, expected 3" in public[0]["output"]  # a public failure's own
+    # Shown at once, before publication: the public points, the hidden tests' total only.
+    assert "**Public tests: 2 / 4 points**" in doc["output"]
+    assert "Hidden tests: 2 points, shown when grades are published." in doc["output"]
+    assert "Score:" not in doc["output"] and "/ 6" not in doc["output"]
+    files = _student_files(out)
+    for name, text in files.items():
+        assert (HIDDEN_SENTINEL in text) == (reveal is Reveal.FULL), (name, reveal)
+        assert ("test_add_random" in text) == (reveal is not Reveal.POINTS), (name, reveal)
+    if reveal is Reveal.POINTS:
+        assert hidden[0]["name"] == "adder: hidden test 1"
+        assert hidden[0]["extra_data"]["categories"] == []
+    else:
+        assert hidden[0]["name"] == "adder: test_add_random"
+    for page in (files["feedback.md"], files["feedback.html"]):
+        assert "Hidden tests: 0 / 2 points" in page and "1 timeout" in page
         assert "Adds two integers" in page
-        assert "add(1, 2) returned 1, expected 3" in page  # the public failure's own message
-    assert "adder: 2 / 6 points" in md
+    assert "adder: 2 / 6 points" in files["feedback.md"]
+    # the instructor's files hold everything, and only they do
+    assert sorted(p.name for p in private.iterdir()) == ["grade.json"]
+    assert not (out / "grade.json").exists()
+    assert HIDDEN_SENTINEL in (private / "grade.json").read_text()
 
 
 class _Tags(HTMLParser):
@@ -196,9 +275,14 @@ def test_student_output_cannot_inject_html_or_markdown(evil_payload: RunResult,
     write_run_reports(evil_payload, tmp_path)
     doc, md, html = read_reports(tmp_path)
     check_gradescope_schema(doc)
-    failed = [t for t in doc["tests"] if t["status"] == "failed"]
-    assert failed and "<script>alert('pwned')</script>" in failed[0]["output"]
-    assert failed[0]["output_format"] == "text"  # shown verbatim by Gradescope
+    failed = [t for t in doc["tests"] if t.get("status") == "failed"]
+    assert failed and failed[0]["output_format"] == "md"
+    # Markdown on Gradescope: the message verbatim, in a code block longer than any backtick
+    # run it holds; nothing of it outside that block
+    row = failed[0]["output"]
+    block = re.search(r"^(`{4,})text\n(.*?)\n\1$", row, re.M | re.S)
+    assert block and "<script>alert('pwned')</script>" in block.group(2)
+    assert "<script>" not in row.replace(block.group(0), "")
 
     parser = _Tags()
     parser.feed(html)
@@ -240,7 +324,7 @@ def test_status_other_than_ok_scores_zero_even_with_records(
     write_run_reports(payload, tmp_path)
     doc, md, _ = read_reports(tmp_path)
     check_gradescope_schema(doc)
-    assert doc["score"] == 0 and all(t["score"] == 0 for t in doc["tests"])
+    assert doc["score"] == 0 and all(t.get("score", 0) == 0 for t in doc["tests"])
     assert "could not be graded" in doc["output"] and "symbolic link" in doc["output"]
     assert "**Score: 0 / 6 points**" in md
 
@@ -288,11 +372,14 @@ def gradescope_root(tmp_path: Path, suite: Path, submission_files: dict[str, str
     return root
 
 
-def run_gradescope(root: Path, suite: Path) -> int:
+def run_gradescope(root: Path, suite: Path, *extra: str) -> int:
+    """``grader gradescope`` as run_autograder calls it, in this process."""
     from grader import autograder
+    from grader.cli import build_parser
 
-    args = argparse.Namespace(root=root, suite=suite, seed_file=None, probe_timeout=20.0,
-                              total_timeout=300.0)
+    args = build_parser().parse_args(["gradescope", "--root", str(root), "--suite", str(suite),
+                                      "--probe-timeout", "20", "--total-timeout", "300",
+                                      *extra])
     return autograder.main(args)
 
 
