@@ -3,11 +3,13 @@
 It holds the template modules at its root, the public spec tests (``spec_tests/`` without
 ``hidden/``, with the probes), the root ``conftest.py``, a copy of the ``grader/`` package (the
 pytest plugin that scores a run), a ``pyproject.toml`` whose pytest settings test the
-student's own modules (``gradspec_impl = "."``), ``tox.ini``, ``constraints.txt`` and a README.
-Never the reference, the hidden tests or the mutant corpus: :func:`leaks` checks the written
-tree and the export fails if it finds any. With ``--notebook``, a starter notebook per
-exercise (:mod:`grader.export_notebook`) takes the template module's place at the root,
-and the templates go to ``student_template/`` (where the grader reads each exercise's API).
+student's own modules (``gradspec_impl = "."``), ``tox.ini``, ``constraints.txt``, a README
+and GitHub Classroom's workflow (``.github/workflows/classroom.yml``: the public tests' points
+per test function, through Classroom's own reporter). Never the reference, the hidden tests or
+the mutant corpus: :func:`leaks` checks the written tree and the export fails if it finds any.
+With ``--notebook``, a starter notebook per exercise (:mod:`grader.export_notebook`) takes the
+template module's place at the root, and the templates go to ``student_template/`` (where the
+grader reads each exercise's API).
 """
 
 from __future__ import annotations
@@ -137,6 +139,8 @@ against the modules at the root of this folder and ends with your score, e.g.
 * The grader runs more tests than these (hidden tests with other inputs): passing the public
   tests is necessary, not sufficient. Tests needing a GPU are skipped here at no cost.
 * Submit the modules ({modules}) as they are at the root of this folder, or a .zip of them.
+* On GitHub Classroom, every push runs the public tests (`.github/workflows/classroom.yml`)
+  and shows their points; your grade also counts the hidden tests, run by your instructor.
 """
 
 NOTEBOOK_README = """# {title}
@@ -168,9 +172,61 @@ the grading plugin and a Jupyter kernel; run it once, in a virtual environment
 * The grader runs more tests than these (hidden tests with other inputs). Tests needing a
   GPU are skipped here at no cost.
 * Submit the notebooks ({notebooks}), or a .zip of them.
+* On GitHub Classroom, every push runs the public tests (`.github/workflows/classroom.yml`)
+  and shows their points; your grade also counts the hidden tests, run by your instructor.
 """
 
 GITIGNORE = "__pycache__/\n*.pyc\n*.egg-info/\n.pytest_cache/\n.venv/\n.tox/\n"
+
+#: Where GitHub Classroom looks for the autograding workflow, and the runner id its reporter
+#: reads (``SPEC-TESTS_RESULTS``: the id upper-cased, then ``_RESULTS``).
+CLASSROOM_WORKFLOW = ".github/workflows/classroom.yml"
+CLASSROOM_RUNNER = "spec-tests"
+WORKFLOW = f"""# GitHub Classroom autograding: the public tests, their points per test function.
+# The plugin's --gradspec-classroom writes the step output `result` (base64 JSON, the
+# reporter's format v1); classroom-resources/autograding-grading-reporter reads it as
+# {CLASSROOM_RUNNER.upper()}_RESULTS, prints each test and posts "Points X/Y" to Classroom.
+# Only public tests run here: hidden tests cannot be kept secret in a student's repository.
+# The option is written with "=": a path given as a separate word would make pytest look
+# for its rootdir next to that file instead of this repository.
+name: Autograding Tests
+"on":
+  - push
+  - repository_dispatch
+  - workflow_dispatch
+permissions:
+  checks: write
+  actions: read
+  contents: read
+jobs:
+  run-autograding-tests:
+    name: Autograding Tests
+    runs-on: ubuntu-latest
+    if: github.actor != 'github-classroom[bot]'
+    timeout-minutes: 20
+    steps:
+      - name: Checkout code
+        uses: actions/checkout@v4
+      - name: Set up Python
+        uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+      - name: Install (torch's CPU build, pinned by constraints.txt)
+        run: |
+          python -m pip install --upgrade pip
+          pip install --index-url https://download.pytorch.org/whl/cpu -c constraints.txt torch
+          pip install -c constraints.txt -e .
+      - name: Public spec tests
+        id: {CLASSROOM_RUNNER}
+        run: python -m pytest -p no:cacheprovider --gradspec-classroom="$GITHUB_OUTPUT"
+        continue-on-error: true
+      - name: Autograding Reporter
+        uses: classroom-resources/autograding-grading-reporter@v1
+        env:
+          {CLASSROOM_RUNNER.upper()}_RESULTS: "${{{{ steps.{CLASSROOM_RUNNER}.outputs.result }}}}"
+        with:
+          runners: {CLASSROOM_RUNNER}
+"""
 
 
 def template_modules(suite_root: Path) -> list[Path]:
@@ -217,6 +273,9 @@ def export_student(out: Path, suite_root: Path, notebook: bool = False) -> list[
         readme = README.format(title=title, modules=names, first=modules[0].stem)
     (out / "README.md").write_text(readme, encoding="utf-8")
     (out / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+    workflow = out / CLASSROOM_WORKFLOW
+    workflow.parent.mkdir(parents=True, exist_ok=True)
+    workflow.write_text(WORKFLOW, encoding="utf-8")
     problems = leaks(out, suite_root)
     if problems:
         shutil.rmtree(out)

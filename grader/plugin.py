@@ -33,7 +33,10 @@ from grader.intake.api import suite_api
 from grader.intake.notebook import SUFFIX as NOTEBOOK_SUFFIX
 from grader.intake.notebook import build_exercise_modules
 from grader.intake.submission import prepare_submission
+from grader.leaderboard import PROPERTY as LEADERBOARD_KEY
+from grader.leaderboard import Leaderboard, LeaderboardEntry
 from grader.outcome import FailureKind, TestOutcome
+from grader.reports.run import classroom
 from grader.result import TestRecord
 from grader.sandbox import IsolatedSubject, expected_protections
 from grader.subject import LocalSubject, ProbeFailure, Subject, UnknownProbe
@@ -50,7 +53,7 @@ _notes_key = pytest.StashKey[list[str]]()
 _OPTIONS = ((settings.IMPL, "--impl"), (settings.SEED, "--grading-seed"),
             (settings.PROBE_TIMEOUT, "--probe-timeout"))
 _INI = (settings.IMPL, settings.SEED, settings.PROBE_TIMEOUT, settings.PROBES,
-        settings.CATEGORIES)
+        settings.CATEGORIES, settings.LEADERBOARD)
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class PluginSettings:
     probe_timeout: settings.Setting
     probes: settings.Setting
     categories: settings.Setting
+    leaderboard: settings.Setting
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -72,9 +76,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                         help=knob.describe())
     group.addoption("--isolated", dest="gradspec_isolated", action="store_true", default=None,
                     help=settings.ISOLATED.describe())
+    group.addoption("--leaderboard", dest="gradspec_leaderboard", action="store_true",
+                    default=None, help=settings.LEADERBOARD.describe())
     group.addoption("--gradspec-results", default=None, metavar="PATH",
                     help="write every graded test's record (outcome, failure kind, message) "
                          "as JSON")
+    group.addoption("--gradspec-classroom", default=None, metavar="PATH",
+                    help="append GitHub Classroom's result=<base64 JSON> (one entry per "
+                         "graded test function) to PATH, the step's $GITHUB_OUTPUT; write it "
+                         "--gradspec-classroom=PATH, else pytest takes PATH's folder for "
+                         "the rootdir")
     for knob in _INI:
         parser.addini(knob.ini, knob.help, type="args" if knob is settings.CATEGORIES else
                       "string", default=[] if knob is settings.CATEGORIES else "")
@@ -92,7 +103,7 @@ def _resolve(config: pytest.Config) -> PluginSettings:
 
     return PluginSettings(get(settings.IMPL), get(settings.ISOLATED), get(settings.SEED),
                           get(settings.PROBE_TIMEOUT), get(settings.PROBES),
-                          get(settings.CATEGORIES))
+                          get(settings.CATEGORIES), get(settings.LEADERBOARD))
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -103,6 +114,9 @@ def pytest_configure(config: pytest.Config) -> None:
     keeper = ScoreKeeper(config)
     config.stash[_keeper_key] = keeper
     config.pluginmanager.register(keeper, "gradspec-scorekeeper")
+    output = config.getoption("--gradspec-classroom")
+    if output and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(ClassroomOutput(Path(output)), "gradspec-classroom")
 
 
 def plugin_settings(config: pytest.Config) -> PluginSettings:
@@ -186,6 +200,16 @@ def subject(request: pytest.FixtureRequest) -> Subject:
     return get_subject(request.config)
 
 
+@pytest.fixture
+def leaderboard(request: pytest.FixtureRequest) -> Leaderboard:
+    """Records this test's leaderboard values; the test is skipped unless the assignment turns
+    the leaderboard on (``--leaderboard``, ``GRADSPEC_LEADERBOARD``, ini
+    ``gradspec_leaderboard``)."""
+    if not plugin_settings(request.config).leaderboard.value:
+        pytest.skip("the leaderboard is off for this assignment")
+    return Leaderboard(request.node)
+
+
 @pytest.fixture(scope="session")
 def grading_seed(request: pytest.FixtureRequest) -> int:
     """Seed of the hidden tests' inputs: given at grading time, never seen by students."""
@@ -221,6 +245,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             "categories": sorted(m.name for m in item.iter_markers() if m.name in categories),
             "hidden": item.get_closest_marker("hidden") is not None or "hidden" in path.parts,
             "points": str(scoring.points(marker.args[0])),
+            "line": item.location[1] + 1 if item.location[1] is not None else 0,
         }
 
 
@@ -287,8 +312,13 @@ class ScoreKeeper:
     def __init__(self, config: pytest.Config):
         self.config = config
         self.records: dict[str, dict[str, Any]] = {}
+        self.leaderboard: list[LeaderboardEntry] = []
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "call":  # each phase's report repeats the properties so far
+            self.leaderboard += [LeaderboardEntry.from_json(value)
+                                 for key, value in report.user_properties
+                                 if key == LEADERBOARD_KEY]
         phase = dict(report.user_properties).get(RECORD_KEY)
         if phase is None:
             return
@@ -319,6 +349,7 @@ class ScoreKeeper:
             "mode": "isolated" if s.isolated.value else "local",
             "exitstatus": int(exitstatus),
             "records": [r.to_json() for r in self.records_list()],
+            "leaderboard": [entry.to_json() for entry in self.leaderboard],
         }
         atomic_write_text(Path(path), json.dumps(payload, indent=1))
 
@@ -326,6 +357,19 @@ class ScoreKeeper:
 def collected_records(config: pytest.Config) -> list[TestRecord]:
     """Every graded case's record so far, in report order."""
     return config.stash[_keeper_key].records_list()
+
+
+class ClassroomOutput:
+    """``--gradspec-classroom PATH``: at the end of the session (on the xdist controller), the
+    run's grade as GitHub Classroom's ``result=<base64 JSON>`` line appended to PATH."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        run = grade.build(collected_records(session.config), exit_code=int(exitstatus))
+        classroom.append_output(run, self.path)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

@@ -24,8 +24,7 @@ from minisuite import build_suite
 from grader import corpus, scoring, validate
 from grader import result as grade
 from grader.atomic import atomic_write_text
-from grader.outcome import FailureKind, SubmissionStatus, TestOutcome
-from grader.outcome import Reveal
+from grader.outcome import FailureKind, Reveal, SubmissionStatus, TestOutcome
 from grader.reports.run import ReportOptions, write_run_reports
 from grader.reports.run.gradescope import (
     LEADERBOARD_ORDERS,
@@ -160,7 +159,8 @@ def test_full_marks_results_json(reference_payload: list[TestRecord], tmp_path: 
     assert [t["number"] for t in scored] == ["1.1", "1.2", "1.3"]
     assert [t["max_score"] for t in scored] == [3, 1, 2]
     assert all(t["status"] == "passed" and t["output_format"] == "md" for t in scored)
-    assert "3 of 3 cases passed" in scored[0]["output"] and "✅ small: passed" in scored[0]["output"]
+    assert "3 of 3 cases passed" in scored[0]["output"]
+    assert "✅ small: passed" in scored[0]["output"]
     assert "not applicable here: 1 case (CUDA is not available" in scored[1]["output"]
     assert scored[0]["tags"] == ["adder", "values"]
     assert scored[0]["extra_data"] == {
