@@ -4,13 +4,16 @@ Grades ``ROOT/submission`` (a folder of files, or a folder holding one .zip) in 
 the runner and writes ``ROOT/results/results.json`` plus the other reports next to it. The
 hidden tests' seed is resolved like every setting (``--seed-file``'s content, else
 ``$GRADSPEC_SEED``, else the suite's ini, else the file the autograder zip carries,
-``ROOT/source/grading_seed``), never from anything the student uploads. A grader failure
+``ROOT/source/grading_seed``), never from anything the student uploads. The late policy
+(``--late-policy``, ``$GRADSPEC_LATE_POLICY``, ini ``gradspec_late_policy``) is applied to
+the submission's times in Gradescope's ``ROOT/submission_metadata.json``. A grader failure
 still leaves a ``results.json`` that says so, and a non-zero exit for the instructor.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 import traceback
@@ -18,13 +21,20 @@ from pathlib import Path
 
 from grader import result as grade
 from grader import settings
+from grader.late import Lateness
 from grader.outcome import SubmissionStatus
 from grader.reports.run import write_run_reports
 from grader.result import Submission
-from grader.run.runner import grade_submission, print_result
+from grader.run.runner import (
+    add_report_arguments,
+    grade_submission,
+    print_result,
+    report_settings,
+)
 
 DEFAULT_ROOT = Path("/autograder")
 SEED_FILE = "grading_seed"
+METADATA = "submission_metadata.json"
 #: Gradescope's default autograder timeout is 10 minutes: stop grading well before it.
 GRADESCOPE_TOTAL_TIMEOUT = 540.0
 
@@ -43,6 +53,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     settings.add_option(parser, settings.TOTAL_TIMEOUT, "--total-timeout", type=float,
                         default=f"{GRADESCOPE_TOTAL_TIMEOUT:g}: keep it under the "
                                 "assignment's Gradescope timeout")
+    settings.add_option(parser, settings.LATE_POLICY, "--late-policy", metavar="POLICY")
+    add_report_arguments(parser)
+
+
+def read_lateness(root: Path) -> Lateness | None:
+    """The submission's times from ``ROOT/submission_metadata.json`` (None: no such file, or
+    one that cannot be read: then no late policy applies)."""
+    try:
+        data = json.loads((root / METADATA).read_text(encoding="utf-8"))
+        return Lateness.from_gradescope(data) if isinstance(data, dict) else None
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None
 
 
 def read_seed_file(path: Path) -> str | None:
@@ -83,6 +105,8 @@ def main(args: argparse.Namespace) -> int:
         probe = settings.resolve(settings.PROBE_TIMEOUT, cli=args.probe_timeout, ini=ini)
         total = settings.resolve(settings.TOTAL_TIMEOUT, cli=args.total_timeout, ini=ini,
                                  default=GRADESCOPE_TOTAL_TIMEOUT)
+        late_policy = settings.resolve(settings.LATE_POLICY, cli=args.late_policy, ini=ini).value
+        options, leaderboard = report_settings(args, ini)
     except settings.SettingError as exc:
         raise SystemExit(f"grader gradescope: {exc}") from None
     submission = submission_path(root / "submission")
@@ -92,14 +116,16 @@ def main(args: argparse.Namespace) -> int:
     try:
         result = grade_submission(submission, results_dir, suite_root=suite, seed=seed,
                                   probe_timeout=probe.value, hide_paths=hide,
-                                  total_timeout=total.value)
+                                  total_timeout=total.value, options=options,
+                                  leaderboard=leaderboard,
+                                  late=late_policy.apply(read_lateness(root)))
     except Exception:  # the grader's own failure: say so in the results, not only in a log
         traceback.print_exc()
         failed = grade.build([], Submission(
             path=str(submission), status=SubmissionStatus.GRADER_ERROR,
             message="The autograder itself failed on this submission; your instructor has "
                     "been shown the error."), execution_time=time.monotonic() - start)
-        write_run_reports(failed, results_dir)
+        write_run_reports(failed, results_dir, options)
         return 1
     print_result("grader gradescope", result, results_dir)
     return 0

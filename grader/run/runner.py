@@ -30,7 +30,10 @@ from grader import result as grade
 from grader import settings
 from grader.intake.api import graded_suite_api
 from grader.intake.submission import prepare_submission
-from grader.reports.run import write_run_reports
+from grader.late import Late
+from grader.leaderboard import LeaderboardEntry
+from grader.outcome import Reveal
+from grader.reports.run import ReportOptions, write_run_reports
 from grader.result import RunResult, Submission
 from grader.run.launch import FreshPytest, PytestLauncher
 from grader.sandbox import HIDE_ENV, expected_protections
@@ -53,12 +56,14 @@ def _pytest_env(hide: Sequence[Path]) -> dict[str, str]:
 
 def run_suite(impl: Path, records: Path, *, suite_root: Path, seed: int, probe_timeout: float,
               hide_paths: Sequence[Path], total_timeout: float,
-              launcher: PytestLauncher | None = None) -> tuple[int | None, str]:
+              launcher: PytestLauncher | None = None,
+              leaderboard: bool = False) -> tuple[int | None, str]:
     """Run the suite against ``impl`` in a pytest child process; (exit code or None, its log)."""
     args = [str(suite_root / "spec_tests"),
             "--impl", str(impl), "--isolated", "--grading-seed", str(seed),
             "--probe-timeout", f"{probe_timeout:g}", "--gradspec-results", str(records),
-            "-p", "no:cacheprovider", "-q", *FAST_PYTEST]
+            "-p", "no:cacheprovider", "-q", *FAST_PYTEST, *(["--leaderboard"] if leaderboard
+                                                             else [])]
     return (launcher or FreshPytest()).run(args, cwd=suite_root, env=_pytest_env(hide_paths),
                                            timeout=total_timeout)
 
@@ -67,41 +72,73 @@ def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed:
                      probe_timeout: float = settings.PROBE_TIMEOUT.default,
                      hide_paths: Sequence[Path] = (),
                      total_timeout: float = settings.TOTAL_TIMEOUT.default,
-                     launcher: PytestLauncher | None = None) -> RunResult:
+                     launcher: PytestLauncher | None = None,
+                     options: ReportOptions | None = None, leaderboard: bool = False,
+                     late: Late | None = None,
+                     instructor_dir: Path | None = None) -> RunResult:
     """Grade one submission in isolation, write its reports into ``out_dir``, return its grade.
 
     ``launcher`` starts the pytest run (default: a fresh interpreter; a batch worker passes
     a :class:`grader.run.launch.ForkedPytest` that has the heavy imports done already).
+    ``options`` says how the reports are written (the reveal policy among them),
+    ``leaderboard`` whether the suite's leaderboard tests run, ``late`` the late policy's
+    verdict on this submission; ``grade.json`` and ``pytest.log``, which hold everything,
+    go to ``instructor_dir`` (default ``out_dir``).
     """
     start = time.monotonic()
     submission, out_dir, suite_root = Path(submission), Path(out_dir), Path(suite_root).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    private = Path(instructor_dir) if instructor_dir else out_dir
+    for folder in (out_dir, private):
+        folder.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="gradspec-run-"))
     records: list[grade.TestRecord] = []
+    board: list[LeaderboardEntry] = []
     code: int | None = 0
     try:
         prepared = prepare_submission(submission, work / "submission",
                                       api=graded_suite_api(suite_root))
         log = f"not graded: {prepared.message}\n"
         if prepared.status.gradable:  # a bad submission is not worth a suite run
-            hide = [*hide_paths, out_dir, submission, work]
+            hide = [*hide_paths, out_dir, private, submission, work]
             code, log = run_suite(prepared.path, work / RECORDS, suite_root=suite_root,
                                   seed=seed, probe_timeout=probe_timeout, hide_paths=hide,
-                                  total_timeout=total_timeout, launcher=launcher)
+                                  total_timeout=total_timeout, launcher=launcher,
+                                  leaderboard=leaderboard)
             found = grade.read_records(work / RECORDS)
             if found is None and code in (0, 1):
                 code = -1  # it claims to have run, but left no records: the grader's problem
             records = found[0] if found else []
+            board = [LeaderboardEntry.from_json(e) for e in found[1].get("leaderboard", [])] \
+                if found else []
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    (out_dir / "pytest.log").write_text(log)
+    (private / "pytest.log").write_text(log)
     intake = Submission(path=str(submission), hash=prepared.hash, status=prepared.status,
                         message=prepared.message, notes=tuple(prepared.notes))
     result = grade.build(records, intake, exit_code=code, protections=expected_protections(),
                          execution_time=time.monotonic() - start, mode="isolated",
-                         impl=str(submission))
-    write_run_reports(result, out_dir)
+                         impl=str(submission), late=late, leaderboard=board)
+    write_run_reports(result, out_dir, options, instructor_dir=private)
     return result
+
+
+def add_report_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of how a run is reported (every grading command has them)."""
+    settings.add_option(parser, settings.REVEAL, "--reveal",
+                        choices=[r.value for r in Reveal])
+    settings.add_option(parser, settings.PER_CASE_ROWS, "--per-case-rows", action="store_const",
+                        const="1")
+    settings.add_option(parser, settings.LEADERBOARD, "--leaderboard", action="store_const",
+                        const="1")
+
+
+def report_settings(args: argparse.Namespace, ini: dict) -> tuple[ReportOptions, bool]:
+    """The report options and whether the leaderboard runs, resolved once (command line >
+    environment > ini > default); raises :class:`grader.settings.SettingError`."""
+    reveal = settings.resolve(settings.REVEAL, cli=args.reveal, ini=ini).value
+    rows = settings.resolve(settings.PER_CASE_ROWS, cli=args.per_case_rows, ini=ini).value
+    board = settings.resolve(settings.LEADERBOARD, cli=args.leaderboard, ini=ini).value
+    return ReportOptions(reveal=reveal, per_case_rows=rows), board
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -113,6 +150,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     settings.add_option(parser, settings.SUITE, "--suite", type=Path)
     settings.add_option(parser, settings.PROBE_TIMEOUT, "--probe-timeout", type=float)
     settings.add_option(parser, settings.TOTAL_TIMEOUT, "--total-timeout", type=float)
+    add_report_arguments(parser)
 
 
 def print_result(prog: str, result: RunResult, out_dir: Path) -> None:
@@ -121,6 +159,9 @@ def print_result(prog: str, result: RunResult, out_dir: Path) -> None:
           f"{fmt_points(result.score)} / {fmt_points(result.max_score)} points")
     for ex in result.exercises:
         print(f"  {ex.name:<12} {fmt_points(ex.earned):>6} / {fmt_points(ex.possible)}")
+    if result.late:
+        print(f"  late: {result.late.note}; before the penalty "
+              f"{fmt_points(result.raw_score)} points")
     if result.message:
         print(f"  {result.message}")
     for note in result.submission.notes:
@@ -136,6 +177,7 @@ def main(args: argparse.Namespace) -> int:
         seed = settings.resolve(settings.SEED, cli=args.seed, ini=ini)
         probe = settings.resolve(settings.PROBE_TIMEOUT, cli=args.probe_timeout, ini=ini)
         total = settings.resolve(settings.TOTAL_TIMEOUT, cli=args.total_timeout, ini=ini)
+        options, leaderboard = report_settings(args, ini)
     except settings.SettingError as exc:
         print(f"grader run: {exc}", file=sys.stderr)
         return 2
@@ -143,6 +185,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"grader run: no grading seed given: the hidden tests use the public default "
               f"{seed.value} ({settings.SEED.env} or --seed for real grading)", file=sys.stderr)
     result = grade_submission(args.submission, args.out, suite_root=suite, seed=seed.value,
-                              probe_timeout=probe.value, total_timeout=total.value)
+                              probe_timeout=probe.value, total_timeout=total.value,
+                              options=options, leaderboard=leaderboard)
     print_result("grader run", result, args.out)
     return result.exit_status
