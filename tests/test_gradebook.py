@@ -39,12 +39,12 @@ def test_grades_csv_is_sorted_complete_and_readable(tmp_path: Path) -> None:
                {"student_id": "mia", "status": SubmissionStatus.PENDING.value}]
     path = grades_csv.write(Gradebook.of(entries), tmp_path)
     rows = list(csv.reader(io.StringIO(path.read_text())))
-    assert rows[0] == ["student_id", "ex_a", "ex_b", "total", "max", "status", "graded_at",
-                       "submission_hash"]
+    assert rows[0] == ["student_id", "ex_a", "ex_b", "total", "max", "raw_total", "late",
+                       "status", "graded_at", "submission_hash"]
     assert [r[0] for r in rows[1:]] == ["adam", "eve", "mia", "zoe"]
-    assert rows[1][1:6] == ["1.5", "1.5", "3", "10", "ok"]
-    assert rows[2][1:6] == ["0", "0", "0", "10", "invalid zip"]  # class max, zero points
-    assert rows[3][1:6] == ["", "", "", "10", "pending"]
+    assert rows[1][1:8] == ["1.5", "1.5", "3", "10", "3", "", "ok"]
+    assert rows[2][1:8] == ["0", "0", "0", "10", "0", "", "invalid zip"]  # class max, no points
+    assert rows[3][1:8] == ["", "", "", "10", "", "", "pending"]
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
     assert [p.name for p in tmp_path.iterdir()] == ["grades.csv"]  # no temp file left
     again = tmp_path / "again"
@@ -64,6 +64,16 @@ def test_canvas_import_format(tmp_path: Path) -> None:
     assert rows[2] == ["smithjane", "12345", "", "", "", "7.5"]
     assert rows[3] == ["s2", "", "s2", "", "", "4"]
     assert len(rows) == 4  # the stray file is no student
+
+
+def test_canvas_header_names_the_assignment_and_login_is_never_an_email(tmp_path: Path) -> None:
+    entries = [_entry("s1", 3, meta={"email": "kim@uni.edu", "name": "Kim"}),
+               _entry("s2", 4, meta={"login": "lee7", "sis_id": "900", "section": "B"})]
+    rows = list(csv.reader(io.StringIO(
+        canvas.write(Gradebook.of(entries, "Lab 1", "4242"), tmp_path).read_text())))
+    assert rows[0][-1] == "Lab 1 (4242)"
+    assert rows[2] == ["Kim", "", "s1", "", "", "3"]  # a Gradescope e-mail is no login
+    assert rows[3] == ["s2", "", "900", "lee7", "B", "4"]
 
 
 def test_atomic_write_replaces_whole_file(tmp_path: Path) -> None:

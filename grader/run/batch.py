@@ -5,9 +5,13 @@ with the class's submissions and the output folder hidden from it). Every finish
 submission is appended to ``DIR/ledger.jsonl`` (fsync'd) before ``grades.csv`` is rewritten
 atomically from the ledger, so a batch killed at any moment and run again grades only what is
 missing or whose content (or the suite, or the seed) changed. Each attempt at a submission
-writes its reports into a folder of its own, which the driver moves into ``students/<id>``
-when it records the row (:mod:`grader.run.attempts`): delivery is at least once, and a late
-attempt never overwrites a recorded one.
+writes its reports into a folder of its own, which the driver moves into place when it
+records the row (:mod:`grader.run.attempts`): delivery is at least once, and a late attempt
+never overwrites a recorded one. ``DIR/students/<id>/`` holds what may be handed to the
+student (rendered under the reveal policy); ``grade.json`` and ``pytest.log``, which hold
+the hidden tests' messages, go to ``DIR/instructor/<id>/``. A roster
+(:mod:`grader.intake.roster`) names the students and gives their submission times; the late
+policy turns those (or Canvas's ``_LATE`` mark) into each submission's penalty.
 
 Each worker imports torch and pytest once and forks a pytest run per submission
 (:class:`grader.run.launch.ForkedPytest`); its sandbox children are forked by one zygote per
@@ -35,9 +39,11 @@ from typing import Any
 from grader import __version__, settings
 from grader import result as grade
 from grader.intake.discover import Found, content_hash, discover, safe_dirname
+from grader.intake.roster import Roster
+from grader.late import Late, Lateness, LatePolicy
 from grader.outcome import SubmissionStatus
 from grader.reports.gradebook import Gradebook, grades_csv, write_class_reports
-from grader.reports.run import write_run_reports
+from grader.reports.run import ReportOptions, write_run_reports
 from grader.result import Submission
 from grader.run.attempts import ATTEMPTS, Attempt, install, new_attempt, sweep
 from grader.run.executors import (
@@ -50,14 +56,16 @@ from grader.run.executors import (
 )
 from grader.run.launch import ForkedPytest
 from grader.run.ledger import Ledger
-from grader.run.runner import grade_submission
+from grader.run.runner import add_report_arguments, grade_submission, report_settings
 from grader.sandbox import process_zygote, start_zygote, use_zygote
 
 STAGING = ".staging"
 #: Seconds between two rewrites of grades.csv while grading (the ledger is written at once).
 CSV_EVERY = 1.0
 #: Changes when a ledger entry's layout does: entries of another layout are graded again.
-LEDGER_FORMAT = 2
+LEDGER_FORMAT = 3
+#: An attempt folder's two parts: what students get, and the instructor's files.
+STUDENT_PART, INSTRUCTOR_PART = "student", "instructor"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -78,6 +86,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--assignment", default="gradspec",
                         help="the assignment's column name in canvas_import.csv "
                              "(default gradspec)")
+    settings.add_option(parser, settings.CANVAS_ID, "--canvas-id", metavar="ID")
+    parser.add_argument("--roster", type=Path, default=None, metavar="CSV",
+                        help="the class roster: names, SIS ids and logins for "
+                             "canvas_import.csv, GitHub usernames, submission times (see the "
+                             "README); a Canvas gradebook export works as it is")
+    settings.add_option(parser, settings.LATE_POLICY, "--late-policy", metavar="POLICY")
+    add_report_arguments(parser)
     settings.add_option(parser, settings.EXECUTOR, "--executor", choices=sorted(EXECUTORS))
     settings.add_option(parser, settings.SCHEDULER, "--scheduler", metavar="ADDRESS")
     settings.add_option(parser, settings.SCHEDULER_FILE, "--scheduler-file", type=Path,
@@ -98,6 +113,9 @@ class GradeTask:
     hide_paths: tuple[str, ...]
     probe_timeout: float
     total_timeout: float
+    options: ReportOptions = ReportOptions()
+    leaderboard: bool = False
+    late: Late | None = None
 
 
 @functools.cache
@@ -126,11 +144,13 @@ def grade_task(task: GradeTask) -> Attempt:
     launcher = _worker_launcher()
     _revive_zygote()
     folder = new_attempt(Path(task.attempts_dir))
-    result = grade_submission(Path(task.submission), folder,
+    result = grade_submission(Path(task.submission), folder / STUDENT_PART,
                               suite_root=Path(task.suite_root), seed=task.seed,
                               probe_timeout=task.probe_timeout,
                               hide_paths=[Path(p) for p in task.hide_paths],
-                              total_timeout=task.total_timeout, launcher=launcher)
+                              total_timeout=task.total_timeout, launcher=launcher,
+                              options=task.options, leaderboard=task.leaderboard,
+                              late=task.late, instructor_dir=folder / INSTRUCTOR_PART)
     return Attempt(result.summary(), str(folder))
 
 
@@ -163,6 +183,7 @@ def _entry(found: Found, key: str, digest: str, summary: dict[str, Any]) -> dict
         "graded_at": _now(),
         "meta": dict(found.meta),
         "out_dir": f"students/{safe_dirname(found.student_id)}",
+        "instructor_dir": f"instructor/{safe_dirname(found.student_id)}",
         **summary,
     }
 
@@ -175,16 +196,17 @@ def fresh_dir(folder: Path) -> Path:
     return folder
 
 
-def not_graded(out_dir: Path, student_id: str, status: SubmissionStatus,
-               message: str) -> dict[str, Any]:
+def not_graded(folder: Path, student_id: str, status: SubmissionStatus,
+               message: str, options: ReportOptions | None = None) -> dict[str, Any]:
     """The reports of a submission that could not be graded at all (the same reports as a
-    graded run, saying why and what to do), and its ledger summary."""
+    graded run, saying why and what to do) in an attempt folder, and its ledger summary."""
     result = grade.build([], Submission(path=student_id, status=status, message=message))
-    write_run_reports(result, fresh_dir(out_dir))
+    write_run_reports(result, fresh_dir(folder / STUDENT_PART), options,
+                      fresh_dir(folder / INSTRUCTOR_PART))
     return result.summary()
 
 
-def _outcome(done: Finished[GradeTask]) -> tuple[dict[str, Any], Path]:
+def _outcome(done: Finished[GradeTask], options: ReportOptions) -> tuple[dict[str, Any], Path]:
     """The summary and the reports folder of a finished task. A failure of the grader (its
     worker died, it raised, its reports are not where every worker should write them) is a
     row of its own, ``grader crashed`` or ``grader error``, with reports that say so."""
@@ -204,7 +226,8 @@ def _outcome(done: Finished[GradeTask]) -> tuple[dict[str, Any], Path]:
               else SubmissionStatus.GRADER_ERROR)
     folder = new_attempt(Path(task.attempts_dir))
     summary = not_graded(folder, task.student_id, status,
-                         "The grader failed on this submission; your instructor has been told.")
+                         "The grader failed on this submission; your instructor has been told.",
+                         options)
     summary["message"] = why
     return summary, folder
 
@@ -282,12 +305,18 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, seed: in
               total_timeout: float | None = None, assignment: str = "gradspec",
               executor: str | None = None, executor_options: dict[str, Any] | None = None,
               report: bool = True,
-              grade: Callable[[GradeTask], Attempt] = grade_task) -> dict[str, Any]:
+              grade: Callable[[GradeTask], Attempt] = grade_task,
+              canvas_id: str | None = None, roster: Path | None = None,
+              late_policy: str | None = None, reveal: str | None = None,
+              per_case_rows: str | None = None, leaderboard: str | None = None
+              ) -> dict[str, Any]:
     """Grade every submission under ``submissions`` into ``out``; return a summary.
 
-    ``jobs``, ``seed``, ``suite``, the timeouts and ``executor`` are the command line's values
-    (None: not given; see :mod:`grader.settings`); ``executor_options`` are the executor's own
-    (``scheduler`` for ``dask``). ``grade`` grades one task in a worker (picklable).
+    ``jobs``, ``seed``, ``suite``, the timeouts, ``executor``, ``canvas_id``, ``late_policy``
+    and the report options are the command line's values (None: not given; see
+    :mod:`grader.settings`); ``executor_options`` are the executor's own (``scheduler`` for
+    ``dask``). ``roster`` is a roster CSV (:mod:`grader.intake.roster`). ``grade`` grades one
+    task in a worker (picklable).
     """
     started = time.perf_counter()
     submissions, out = submissions.resolve(), out.resolve()
@@ -296,6 +325,8 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, seed: in
                          "student; choose an output folder outside the submissions")
     suite_root = settings.suite_root(suite)
     ini = settings.suite_ini(suite_root)
+    options, board = report_settings(argparse.Namespace(
+        reveal=reveal, per_case_rows=per_case_rows, leaderboard=leaderboard), ini)
     config = _Config(
         suite_root=suite_root,
         seed=settings.resolve(settings.SEED, cli=seed, ini=ini).value,
@@ -304,7 +335,11 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, seed: in
         jobs=settings.resolve(settings.JOBS, cli=jobs, ini=ini).value or default_jobs(),
         assignment=assignment, report=report,
         executor=settings.resolve(settings.EXECUTOR, cli=executor, ini=ini).value,
-        executor_options=dict(executor_options or {}))
+        executor_options=dict(executor_options or {}),
+        canvas_id=settings.resolve(settings.CANVAS_ID, cli=canvas_id, ini=ini).value,
+        roster=Roster.read(roster) if roster else None,
+        late_policy=settings.resolve(settings.LATE_POLICY, cli=late_policy, ini=ini).value,
+        options=options, leaderboard=board)
     out.mkdir(parents=True, exist_ok=True)
     lock = _lock(out)  # released when this process ends, however it ends (even SIGKILL)
     try:
@@ -326,6 +361,30 @@ class _Config:
     executor: str
     executor_options: dict[str, Any]
     report: bool
+    canvas_id: str | None = None
+    roster: Roster | None = None
+    late_policy: LatePolicy = LatePolicy()
+    options: ReportOptions = ReportOptions()
+    leaderboard: bool = False
+
+    def identify(self, found: Found) -> Late | None:
+        """Apply the roster to one submission (its student id, for a GitHub Classroom folder;
+        names and logins into its meta) and return the late policy's verdict on it."""
+        entry = self.roster.find(found.student_id) if self.roster else None
+        if entry is not None:
+            if found.student_id not in entry.ids and entry.student_id:
+                found.meta["folder"] = found.student_id
+                found.student_id = entry.student_id
+            found.meta.update(entry.meta())
+        marked = found.meta.get("late") == "1"
+        lateness = entry.lateness(marked) if entry is not None else None
+        if lateness is None and marked:
+            lateness = Lateness(marked_late=True)
+        return self.late_policy.apply(lateness)
+
+    def grading_key(self, late: Late | None) -> str:
+        """What else a grade depends on, besides the submission and the suite."""
+        return f"{self.options}\0{self.leaderboard}\0{late}"
 
 
 def _run_locked(submissions: Path, out: Path, config: _Config, *,
@@ -340,8 +399,12 @@ def _run_locked(submissions: Path, out: Path, config: _Config, *,
 
     def record(found: Found, key: str, digest: str, summary: dict[str, Any], folder: Path,
                worker: str = "") -> dict[str, Any]:
-        """Move the recorded attempt's reports into place, then append its ledger line."""
-        install(folder, out / "students" / safe_dirname(found.student_id))
+        """Move the recorded attempt's reports into place (the student's part to students/,
+        the instructor's to instructor/), then append its ledger line."""
+        name = safe_dirname(found.student_id)
+        install(folder / STUDENT_PART, out / "students" / name)
+        if (folder / INSTRUCTOR_PART).is_dir():
+            install(folder / INSTRUCTOR_PART, out / "instructor" / name)
         entry = {**_entry(found, key, digest, summary), "attempt": folder.name}
         if worker:
             entry["worker"] = worker
@@ -350,17 +413,20 @@ def _run_locked(submissions: Path, out: Path, config: _Config, *,
         return entry
 
     todo: list[tuple[Found, str, str]] = []
+    lates: dict[str, Late | None] = {}
     reused = 0
-    for found in discover(submissions):
+    for found in _identified(discover(submissions), config, lates):
         digest = content_hash(found)
-        key = hashlib.sha256(f"{digest}\0{fingerprint}".encode()).hexdigest()
+        extra = config.grading_key(lates[found.student_id])
+        key = hashlib.sha256(f"{digest}\0{fingerprint}\0{extra}".encode()).hexdigest()
         old = previous.get(found.student_id)
         if old is not None and old.get("key") == key:
-            entries[found.student_id] = old
+            entries[found.student_id] = {**old, "meta": dict(found.meta)}  # the roster's now
             reused += 1
         elif not found.gradable:
             folder = new_attempt(attempts / safe_dirname(found.student_id))
-            summary = not_graded(folder, found.student_id, found.status, found.message)
+            summary = not_graded(folder, found.student_id, found.status, found.message,
+                                 config.options)
             record(found, key, digest, summary, folder)
         else:
             entries[found.student_id] = {"student_id": found.student_id,
@@ -369,7 +435,7 @@ def _run_locked(submissions: Path, out: Path, config: _Config, *,
             todo.append((found, key, digest))
 
     def book() -> Gradebook:
-        return Gradebook.of(entries.values(), config.assignment)
+        return Gradebook.of(entries.values(), config.assignment, config.canvas_id)
 
     grades_csv.write(book(), out)
     by_id = {found.student_id: (found, key, digest) for found, key, digest in todo}
@@ -377,7 +443,8 @@ def _run_locked(submissions: Path, out: Path, config: _Config, *,
     tasks = [GradeTask(found.student_id, str(stage(found, out / STAGING)),
                        str(attempts / safe_dirname(found.student_id)),
                        str(config.suite_root), config.seed, hide, config.probe_timeout,
-                       config.total_timeout)
+                       config.total_timeout, config.options, config.leaderboard,
+                       lates[found.student_id])
              for found, _, _ in todo]
     last_csv = time.monotonic()
     if tasks:
@@ -386,7 +453,7 @@ def _run_locked(submissions: Path, out: Path, config: _Config, *,
             with _Progress(len(tasks), reused, pool.describe()) as progress:
                 for done in pool.run(grade, tasks):
                     found, key, digest = by_id[done.task.student_id]
-                    summary, folder = _outcome(done)
+                    summary, folder = _outcome(done, config.options)
                     entry = record(found, key, digest, summary, folder, done.worker)
                     if time.monotonic() - last_csv >= CSV_EVERY:  # cheap for a big class too
                         grades_csv.write(book(), out)
@@ -407,6 +474,23 @@ def _run_locked(submissions: Path, out: Path, config: _Config, *,
             "statuses": statuses, "seconds": seconds, "out": out}
 
 
+def _identified(found: list[Found], config: _Config,
+                lates: dict[str, Late | None]) -> list[Found]:
+    """The submissions with the roster applied (see :meth:`_Config.identify`); a folder the
+    roster maps onto an id that another submission already has keeps its own name."""
+    taken = {f.student_id for f in found}
+    out = []
+    for item in found:
+        original = item.student_id
+        late = config.identify(item)
+        if item.student_id != original and item.student_id in taken:
+            item.student_id = original
+        taken.add(item.student_id)
+        lates[item.student_id] = late
+        out.append(item)
+    return out
+
+
 def main(args: argparse.Namespace) -> int:
     try:
         summary = run_batch(args.submissions, args.out, jobs=args.jobs, seed=args.seed,
@@ -414,7 +498,10 @@ def main(args: argparse.Namespace) -> int:
                             total_timeout=args.total_timeout, assignment=args.assignment,
                             executor=args.executor, report=not args.no_report,
                             executor_options={"scheduler": args.scheduler,
-                                              "scheduler_file": args.scheduler_file})
+                                              "scheduler_file": args.scheduler_file},
+                            canvas_id=args.canvas_id, roster=args.roster,
+                            late_policy=args.late_policy, reveal=args.reveal,
+                            per_case_rows=args.per_case_rows, leaderboard=args.leaderboard)
     except (ValueError, ExecutorError, FileNotFoundError, NotADirectoryError) as exc:
         print(f"grader batch: {exc}", file=sys.stderr)
         return 2

@@ -28,14 +28,17 @@ CLASS_REPORTS = {
 
 @dataclass(frozen=True)
 class Gradebook:
-    """A class's ledger entries (one per student, in any order) and the assignment's name."""
+    """A class's ledger entries (one per student, in any order), the assignment's name and its
+    id in Canvas (None when not given)."""
 
     entries: tuple[Mapping[str, Any], ...]
     assignment: str = "gradspec"
+    canvas_id: str | None = None
 
     @classmethod
-    def of(cls, entries: Iterable[Mapping[str, Any]], assignment: str = "gradspec") -> Gradebook:
-        return cls(tuple(sorted(entries, key=lambda e: e["student_id"])), assignment)
+    def of(cls, entries: Iterable[Mapping[str, Any]], assignment: str = "gradspec",
+           canvas_id: str | None = None) -> Gradebook:
+        return cls(tuple(sorted(entries, key=lambda e: e["student_id"])), assignment, canvas_id)
 
     @staticmethod
     def pending(entry: Mapping[str, Any]) -> bool:

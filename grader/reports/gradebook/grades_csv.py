@@ -1,5 +1,6 @@
-"""``grades.csv``: one row per student — id, points per exercise, total, max, status,
-graded-at, submission hash — sorted by id, the same bytes for the same ledger."""
+"""``grades.csv``: one row per student — id, points per exercise, total (after any late
+penalty), max, the total before the penalty and the penalty itself, status, graded-at,
+submission hash — sorted by id, the same bytes for the same ledger."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from grader.reports.gradebook import Gradebook
 from grader.scoring import fmt_points, points
 
 FIXED = ["student_id"]
-TAIL = ["total", "max", "status", "graded_at", "submission_hash"]
+TAIL = ["total", "max", "raw_total", "late", "status", "graded_at", "submission_hash"]
 
 
 def to_csv(rows: Iterable[list[str]]) -> str:
@@ -34,8 +35,11 @@ def rows(book: Gradebook) -> list[list[str]]:
             got = book.exercise_points(entry, ex)
             cells.append(("" if pending else "0") if got is None else fmt_points(got[0]))
         total = "" if pending else fmt_points(book.score(entry))
+        raw = "" if pending else fmt_points(entry.get("raw_score") or book.score(entry))
         maximum = points(entry.get("max_score") or 0) or possible
-        out.append([entry["student_id"], *cells, total, fmt_points(maximum),
+        late = entry.get("late") or {}
+        out.append([entry["student_id"], *cells, total, fmt_points(maximum), raw,
+                    str(late.get("note", "")),
                     str(entry.get("status", "")), str(entry.get("graded_at", "")),
                     str(entry.get("submission_hash") or entry.get("content_hash", ""))])
     return out
