@@ -432,3 +432,26 @@ def test_train_timing(subject, backend, device):
         fail(call, f"train reported seconds={describe(seconds)}, but the call took "
              f"{measured:.3f} s", hint="seconds is the wall time of train itself, GPU work "
                                       "synchronised (time.perf_counter()).")
+
+
+# ---- leaderboard (no points) -------------------------------------------------------------
+
+#: The timeout of one leaderboard run: the seed's own loop takes about 10 s, autograd 80 s.
+LEADERBOARD_TIMEOUT_S = 120
+
+
+@pytest.mark.timeout(3 * LEADERBOARD_TIMEOUT_S)
+@BACKEND_DEVICE_CASES.parametrize
+def test_train_speed_leaderboard(subject, leaderboard, backend, device):
+    """Not graded: the seed's 200 000 steps, timed by the grader, for the leaderboard."""
+    kwargs = {} if backend == "numpy" else {"backend": backend, "device": device}
+    call = describe_call("train", {"x": SEED_X, "y": SEED_Y, **kwargs})
+    got, seconds = subject.call_timed("polyfit.train", timeout=LEADERBOARD_TIMEOUT_S,
+                                      x=SEED_X, y=SEED_Y, **kwargs)
+    trace = _as_numpy(got["mse_trace"])
+    if not isinstance(trace, np.ndarray) or trace.shape != (SEED_STEPS,):
+        fail(call, "mse_trace is not the 200 000 MSEs of the defaults: not on the leaderboard")
+    check_close(np.array([trace[0], trace[-1]]), np.array([SEED_MSE_0, SEED_FINAL_MSE]),
+                call=call, what="[mse_trace[0], mse_trace[-1]] (a wrong fit is not ranked)",
+                tol=TOL("seed mse"), hint=HINT_BEFORE)
+    leaderboard.record(f"polyfit train {backend} {device} (s)", seconds, order="asc")
