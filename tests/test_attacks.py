@@ -59,7 +59,7 @@ def assert_only_honest_part(outcome: Graded, results_dir: Path) -> None:
     assert outcome.exit_status == 1
     results = json.loads((results_dir / "results.json").read_text())
     assert results["score"] == HONEST_TENS
-    assert sum(t["score"] for t in results["tests"]) == HONEST_TENS
+    assert sum(t.get("score", 0) for t in results["tests"]) == HONEST_TENS  # information: none
 
 
 @pytest.fixture
@@ -113,7 +113,7 @@ def test_exit_at_import_in_a_graded_run_is_deterministic(tmp_path):
     two = json.loads((tmp_path / "out2" / "results.json").read_text())
     one.pop("execution_time"), two.pop("execution_time")
     assert one == two
-    statuses = {t["name"]: t["status"] for t in one["tests"]}
+    statuses = {t["name"]: t["status"] for t in one["tests"] if "status" in t}
     assert all(s == "failed" for n, s in statuses.items() if n.startswith("arith"))
 
 

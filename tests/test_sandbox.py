@@ -54,6 +54,16 @@ def test_protections_are_active_here(agent):
     assert seen["cwd"].endswith("/work")
 
 
+@needs_namespaces
+def test_the_child_is_the_out_of_memory_killers_first_choice(agent):
+    """Under a container's memory limit the kernel kills the child, not the grader (a leaky
+    submission used to cost the whole grade: its pytest run was the one killed)."""
+    assert json.loads(agent.call("arith.shout", s="whoami"))["oom_score_adj"] == 1000
+    if UID_DROP:  # without its uid it cannot lower it again
+        assert agent.call("arith.shout", s="oom_spare_me") == "1000"
+    assert any("oom_score_adj 1000" in p for p in agent.protections)
+
+
 def test_child_environment_is_built_from_scratch(agent, monkeypatch):
     env = json.loads(agent.call("arith.shout", s="env"))
     assert not [k for k in env if k.startswith("GRADSPEC")]

@@ -88,6 +88,7 @@ def worker(config: dict[str, Any]) -> None:
         if config["fds"].get("status") is not None:
             os.close(config["fds"]["status"])
         confinement.apply_rlimits(config["rlimits"])
+        confinement.first_to_kill_when_out_of_memory()
         if config.get("uid") is not None:
             confinement.drop_privileges(int(config["uid"]), int(config["gid"]))
         confinement.no_new_privileges()

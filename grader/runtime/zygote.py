@@ -70,6 +70,7 @@ def _first_child(request: dict[str, Any], received: list[int], zygote: int) -> i
         os.set_inheritable(fd, True)  # as ``Popen(pass_fds=...)`` leaves them
     os.setsid()
     confinement.die_with_parent()
+    confinement.first_to_kill_when_out_of_memory()
     if os.getppid() != zygote:
         return 1
     os.chdir(request["cwd"])

@@ -81,6 +81,8 @@ def describe_protections(namespaces: bool, uid: int | None,
               f"output capped at {limits.output_flood >> 10} KiB per call"]
     if limits.memory is not None and not cuda_present():
         active.append(f"address-space limit {limits.memory >> 20} MiB")
+    if sys.platform == "linux":
+        active.append("first to be killed when memory runs out (oom_score_adj 1000)")
     if uid is not None:
         active.append(f"unprivileged uid {uid} with a process limit")
     if namespaces:

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any, Protocol
 
-from grader.runtime.confinement import die_with_parent
+from grader.runtime.confinement import start_next_to_student_code
 from grader.sandbox.policy import NAMESPACE_FLAGS
 from grader.sandbox.runtime_copy import boot_argv
 from grader.sandbox.zygote_client import Zygote, ZygoteProcess
@@ -124,7 +124,7 @@ class UnshareSpawner:
             proc = subprocess.Popen(
                 cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                 pass_fds=passed, env=env, cwd=str(sandbox), start_new_session=True,
-                preexec_fn=die_with_parent)
+                preexec_fn=start_next_to_student_code)
         finally:
             for fd in passed:
                 os.close(fd)

@@ -127,6 +127,21 @@ def _lying_tensor():
     return torch.zeros(3).as_subclass(Liar)
 
 
+def _oom_score_adj():
+    with open("/proc/self/oom_score_adj") as adj:
+        return int(adj.read())
+
+
+def _oom_spare_me():
+    """Ask the out-of-memory killer to pick the grader instead; the score afterwards."""
+    try:
+        with open("/proc/self/oom_score_adj", "w") as adj:
+            adj.write("-1000")
+    except OSError:
+        pass
+    return str(_oom_score_adj())
+
+
 def _open_fds():
     """{fd: what it is} for this process ("pipe", "socket", a path...)."""
     seen = {}
@@ -147,7 +162,9 @@ def shout(s):
         "write": lambda: _write(arg),
         "env": lambda: json.dumps(dict(os.environ)),
         "whoami": lambda: json.dumps({"uid": os.getuid(), "cwd": os.getcwd(),
-                                      "isolated": sys.flags.isolated}),
+                                      "isolated": sys.flags.isolated,
+                                      "oom_score_adj": _oom_score_adj()}),
+        "oom_spare_me": _oom_spare_me,
         "exit": lambda: sys.exit(int(arg)),
         "os_exit": lambda: os._exit(int(arg)),
         "segv": lambda: __import__("ctypes").string_at(0),
