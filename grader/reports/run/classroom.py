@@ -94,7 +94,7 @@ def to_classroom(result: RunResult) -> dict[str, Any]:
         tests.append({
             "name": function.name,
             "status": _status(function) if result.gradable else ERROR,
-            "score": score,
+            "score": int(score) if score.is_integer() else score,
             "message": _message(function) if result.gradable else result.message,
             "test_code": f"pytest '{r.path}::{r.function}'",
             "filename": r.path,
