@@ -127,3 +127,20 @@ def test_grader_gradescope_reads_the_submission_metadata(tmp_path: Path) -> None
     # hidden tests here: the page says the rule, not the total it would give away
     assert "Late: submitted 2 days late: 20 % off the score" in doc["output"]
     assert "4.8" not in doc["output"] and "before the late penalty" not in doc["output"]
+
+
+def test_policy_knobs_resolve_with_one_precedence() -> None:
+    from grader import settings
+    from grader.outcome import Reveal
+
+    ini = {"gradspec_reveal": "points", "gradspec_late_policy": "5%/day"}
+    env = {"GRADSPEC_REVEAL": "FULL"}
+    assert settings.resolve(settings.REVEAL, ini=ini, env={}).value is Reveal.POINTS
+    assert settings.resolve(settings.REVEAL, ini=ini, env=env).value is Reveal.FULL
+    assert settings.resolve(settings.REVEAL, cli="description", ini=ini, env=env).value \
+        is Reveal.DESCRIPTION
+    assert settings.resolve(settings.REVEAL, env={}).value is Reveal.DESCRIPTION  # default
+    late = settings.resolve(settings.LATE_POLICY, ini=ini, env={})
+    assert late.value == LatePolicy(Fraction(1, 20)) and late.where == "ini gradspec_late_policy"
+    with pytest.raises(settings.SettingError, match="GRADSPEC_REVEAL"):
+        settings.resolve(settings.REVEAL, env={"GRADSPEC_REVEAL": "everything"})
