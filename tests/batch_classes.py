@@ -15,9 +15,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-#: The files every graded student's folder holds: one attempt's reports, nothing else.
-REPORTS = ["feedback.html", "feedback.md", "grade.json", "junit.xml", "pytest.log",
-           "results.json"]
+#: The files every graded student's folder holds: one attempt's reports, nothing else (the
+#: instructor's, which hold the hidden tests' messages, are in instructor/<id>/).
+REPORTS = ["feedback.html", "feedback.md", "junit.xml", "results.json"]
+INSTRUCTOR_REPORTS = ["grade.json", "pytest.log"]
 
 
 def modules(folder: Path) -> list[Path]:

@@ -16,6 +16,7 @@ from pathlib import Path
 import dask
 import pytest
 from batch_classes import (
+    INSTRUCTOR_REPORTS,
     REPORTS,
     ROOT,
     frozen_suite,
@@ -220,6 +221,8 @@ def test_a_worker_killed_mid_grade_costs_a_regrade_not_a_row(cluster: LocalClust
 
     recorded = reports()
     assert all(sorted(files) == REPORTS for files in recorded.values())
+    assert all(sorted(p.name for p in (out / "instructor" / sid).iterdir()) == INSTRUCTOR_REPORTS
+               for sid in students)
     deadline = time.monotonic() + WAIT
     while _parent(child) is not None and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -64,8 +64,9 @@ STAGING = ".staging"
 CSV_EVERY = 1.0
 #: Changes when a ledger entry's layout does: entries of another layout are graded again.
 LEDGER_FORMAT = 3
-#: An attempt folder's two parts: what students get, and the instructor's files.
-STUDENT_PART, INSTRUCTOR_PART = "student", "instructor"
+#: The subfolder of an attempt folder that holds the instructor's files (grade.json,
+#: pytest.log); the rest of the attempt folder is what the student gets.
+INSTRUCTOR_PART = "instructor"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -144,7 +145,7 @@ def grade_task(task: GradeTask) -> Attempt:
     launcher = _worker_launcher()
     _revive_zygote()
     folder = new_attempt(Path(task.attempts_dir))
-    result = grade_submission(Path(task.submission), folder / STUDENT_PART,
+    result = grade_submission(Path(task.submission), folder,
                               suite_root=Path(task.suite_root), seed=task.seed,
                               probe_timeout=task.probe_timeout,
                               hide_paths=[Path(p) for p in task.hide_paths],
@@ -201,8 +202,7 @@ def not_graded(folder: Path, student_id: str, status: SubmissionStatus,
     """The reports of a submission that could not be graded at all (the same reports as a
     graded run, saying why and what to do) in an attempt folder, and its ledger summary."""
     result = grade.build([], Submission(path=student_id, status=status, message=message))
-    write_run_reports(result, fresh_dir(folder / STUDENT_PART), options,
-                      fresh_dir(folder / INSTRUCTOR_PART))
+    write_run_reports(result, fresh_dir(folder), options, fresh_dir(folder / INSTRUCTOR_PART))
     return result.summary()
 
 
@@ -399,12 +399,12 @@ def _run_locked(submissions: Path, out: Path, config: _Config, *,
 
     def record(found: Found, key: str, digest: str, summary: dict[str, Any], folder: Path,
                worker: str = "") -> dict[str, Any]:
-        """Move the recorded attempt's reports into place (the student's part to students/,
-        the instructor's to instructor/), then append its ledger line."""
+        """Move the recorded attempt's reports into place (its instructor/ part to
+        instructor/<id>, the rest to students/<id>), then append its ledger line."""
         name = safe_dirname(found.student_id)
-        install(folder / STUDENT_PART, out / "students" / name)
         if (folder / INSTRUCTOR_PART).is_dir():
             install(folder / INSTRUCTOR_PART, out / "instructor" / name)
+        install(folder, out / "students" / name)
         entry = {**_entry(found, key, digest, summary), "attempt": folder.name}
         if worker:
             entry["worker"] = worker
