@@ -85,12 +85,15 @@ class Cgroup:
         return int((self.path / "memory.failcnt").read_text()) and -1
 
     def remove(self) -> None:
-        for _ in range(50):
+        """Remove the cgroup once its last process (an OOM victim may take a while) is gone."""
+        for _ in range(600):
             try:
                 self.path.rmdir()
                 return
             except OSError:
                 time.sleep(0.1)
+        print(f"could not remove {self.path}: rmdir it once its processes are gone",
+              file=sys.stderr)
 
 
 def _rss_pss(pid: int) -> tuple[int, int]:
