@@ -35,9 +35,11 @@ from grader.run.executors.dask import grade_on_worker, worker_problems
 from grader.sandbox import os_support
 
 #: The test cluster's settings: a task whose worker died twice is KilledWorker (the default
-#: allows three deaths), so that a poison submission costs two worker restarts, not four.
+#: allows three deaths), so that a poison submission costs two worker restarts, not four; a
+#: nanny whose worker takes long to restart on a loaded machine is not closed for good.
 CLUSTER_CONFIG = {"distributed.worker.daemon": False,
-                  "distributed.scheduler.allowed-failures": 1}
+                  "distributed.scheduler.allowed-failures": 1,
+                  "distributed.deploy.lost-worker-timeout": "1 hour"}
 WAIT = 300  # seconds: how long a test waits for a cluster to get its workers back
 #: A whole batch on two loaded cores takes minutes, past the suite's 120 s per test.
 BATCH_TIMEOUT = pytest.mark.timeout(900)

@@ -42,8 +42,12 @@ from grader.run.executors.local import LocalExecutor
 from grader.sandbox import os_support
 
 #: Dask settings of the workers this executor starts itself, and what it checks on others.
+#: A local cluster's nanny restarts a worker that a submission killed; Dask's default
+#: ``lost-worker-timeout`` (15 s) closes that nanny for good when the restart (importing torch
+#: on a loaded machine) takes longer, and the cluster is a worker short from then on.
 WORKER_CONFIG = {"distributed.worker.daemon": False,
-                 "distributed.scheduler.worker-saturation": 1.0}
+                 "distributed.scheduler.worker-saturation": 1.0,
+                 "distributed.deploy.lost-worker-timeout": "1 hour"}
 #: Seconds to wait for a first worker to join the scheduler.
 WORKER_WAIT = 120.0
 #: How a worker is started so that it passes :func:`worker_problems`.
