@@ -200,3 +200,15 @@ def test_reading_a_meta_tensor_is_a_device_placement_failure(tmp_path, read):
         LocalSubject(tmp_path / "impl", PROBES).call("arith.shout", s="x")
     assert failure.value.kind == "device" and failure.value.status == "device placement"
     assert ".cpu(), .item(), .numpy()" in str(failure.value)
+
+
+def test_the_childrens_cpu_time_is_the_kernels_count_of_the_whole_tree(spawn_mode):
+    """What the submission's code cost, counted by the kernel (its children's too): the
+    figure a run reports as the submission's own CPU time."""
+    subject = IsolatedSubject(AGENT, PROBES, default_timeout=20.0, preload=(), zygote=spawn_mode)
+    try:
+        assert subject.call("arith.shout", s="spin:0.4") == "spun"
+        assert subject.cpu_seconds == 0.0  # the child still runs: not counted yet
+    finally:
+        subject.close()
+    assert 0.8 <= subject.cpu_seconds < 30, subject.cpu_seconds

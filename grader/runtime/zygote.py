@@ -198,18 +198,23 @@ def serve(listener: socket.socket) -> None:
                 sel.register(pidfd, selectors.EVENT_READ, ("exit", pid))
                 sel.register(conn, selectors.EVENT_READ, ("conn", pid))
             elif kind == "exit":
-                _, status = os.waitpid(pid, 0)
+                _, status, usage = os.wait4(pid, 0)  # C1 and everything it reaped
                 conn, pidfd = children.pop(pid)
                 sel.unregister(pidfd)
                 os.close(pidfd)
                 if conn.fileno() in sel.get_map():
                     sel.unregister(conn)
                 try:
-                    conn.send(f"status {status}".encode())
+                    conn.send(f"status {status} {usage.ru_utime + usage.ru_stime:.6f}"
+                              .encode())
                 except OSError:
                     pass
                 conn.close()
             elif pid in children:  # the requester sent "kill" or went away (it died)
+                try:
+                    key.fileobj.recv(64)  # read it: unread data would reset the connection
+                except OSError:           # and lose the status sent when C1 ends
+                    pass
                 sel.unregister(key.fileobj)
                 _kill_tree(pid)
 

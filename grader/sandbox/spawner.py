@@ -37,6 +37,7 @@ class ChildProcess:
             out_r = proc.stdout.fileno() if proc.stdout else -1
         self.out_r = out_r
         self.ready = False
+        self.cpu_seconds = 0.0  # the whole tree's CPU time, known once it has been reaped
         self.imported: set[str] = set()
         self.next_id = 1
         self.buffer = bytearray()
@@ -44,20 +45,68 @@ class ChildProcess:
             os.set_blocking(fd, False)
 
     def kill(self) -> None:
-        """SIGKILL the whole tree: the namespace's init (everything dies with it) or the group."""
-        targets = [self.proc.kill]  # a zygote's child: its pidfd, and the zygote kills the group
-        if isinstance(self.proc, subprocess.Popen):
-            targets.insert(0, lambda: os.killpg(self.proc.pid, signal.SIGKILL))
-        for target in targets:
+        """SIGKILL the whole tree: the namespace's init (everything dies with it) or the group.
+
+        The worker under the namespace's init goes first, alone: init reaps it and ends,
+        and init's parent (``unshare`` or the zygote's C1) reaps init and ends, so the CPU
+        time of the worker and of what it reaped reaches :meth:`wait` (killing init first
+        would lose it: a dying init's namespace is reaped without accounts). Then the
+        group, whatever is left of it."""
+        proc = self.proc
+        if self.status_r is not None and proc.returncode is None:
+            if isinstance(proc, ZygoteProcess):
+                _kill_grandchildren(proc.pid, proc.pidfd)  # the zygote's pidfd, taken at fork
+            else:
+                try:
+                    own = os.pidfd_open(proc.pid)  # our child, not reaped: its own pid
+                except OSError:
+                    own = -1
+                if own >= 0:
+                    _kill_grandchildren(proc.pid, own)
+                    os.close(own)
             try:
-                target()
-            except (ProcessLookupError, PermissionError, OSError):
+                self.wait(timeout=2)
+            except subprocess.TimeoutExpired:
                 pass
+        if isinstance(proc, ZygoteProcess):
+            proc.kill()  # its pidfd, and the zygote kills the group
+        elif proc.returncode is None:  # not reaped, so its pid and group are still its own
+            for kill in (os.killpg, os.kill):  # not Popen.kill: its poll() would reap the
+                try:                           # child and lose its CPU time
+                    kill(proc.pid, signal.SIGKILL)
+                except OSError:
+                    pass
         try:
-            self.proc.wait(timeout=10)
+            self.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
         self.close_fds()
+
+    def wait(self, timeout: float) -> int:
+        """Reap the child (raises ``subprocess.TimeoutExpired`` past ``timeout``) and note
+        the CPU time of its whole tree: the kernel's count (``wait4``), which the submission
+        cannot fake. Every process of the tree is reaped by its parent (the namespace's init
+        reaps all), so their times add up into the child's."""
+        proc = self.proc
+        if isinstance(proc, ZygoteProcess):
+            code = proc.wait(timeout=timeout)
+            self.cpu_seconds = proc.cpu_seconds
+            return code
+        if proc.returncode is not None:
+            return proc.returncode
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            except ChildProcessError:  # reaped elsewhere: no figure
+                return proc.wait(timeout=0)
+            if pid:
+                proc.returncode = os.waitstatus_to_exitcode(status)
+                self.cpu_seconds = usage.ru_utime + usage.ru_stime
+                return proc.returncode
+            if time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(proc.args, timeout)
+            time.sleep(0.005)
 
     def close_fds(self) -> None:
         for fd in (self.req_w, self.resp_r, self.status_r):
@@ -79,7 +128,7 @@ class ChildProcess:
     def end_status(self) -> tuple[str, int]:
         """("signal", N) or ("exit", N) once the child has ended (it is killed if it lingers)."""
         try:
-            self.proc.wait(timeout=5)
+            self.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.kill()
             return "lingered", 0
@@ -92,6 +141,52 @@ class ChildProcess:
                 pass
         code = self.proc.returncode
         return ("signal", -code) if code < 0 else ("exit", code)
+
+
+def _alive(pidfd: int) -> bool:
+    """Whether the process of ``pidfd`` is not reaped yet (so its pid is still its own)."""
+    try:
+        signal.pidfd_send_signal(pidfd, 0)
+    except OSError:
+        return False
+    return True
+
+
+def _children(parent: int, parent_fd: int) -> list[int]:
+    """Pidfds of the children of ``parent``: each taken, then checked to be ``parent``'s
+    child while ``parent`` (``parent_fd``) was not reaped, so no reused pid is among them."""
+    try:
+        pids = [int(p) for p in Path(f"/proc/{parent}/task/{parent}/children").read_text()
+                .split()]
+    except (OSError, ValueError):
+        return []
+    found = []
+    for pid in pids:
+        try:
+            pidfd = os.pidfd_open(pid)
+        except OSError:
+            continue
+        try:
+            ours = f"\nPPid:\t{parent}\n" in Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            ours = False
+        if ours and _alive(parent_fd):
+            found.append((pid, pidfd))
+        else:
+            os.close(pidfd)
+    return found
+
+
+def _kill_grandchildren(root: int, root_fd: int) -> None:
+    """SIGKILL the children of ``root``'s children (the worker under the namespace's init)."""
+    for init, init_fd in _children(root, root_fd):
+        for _, worker_fd in _children(init, init_fd):
+            try:
+                signal.pidfd_send_signal(worker_fd, signal.SIGKILL)
+            except OSError:
+                pass
+            os.close(worker_fd)
+        os.close(init_fd)
 
 
 class Spawner(Protocol):

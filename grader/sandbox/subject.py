@@ -43,7 +43,12 @@ from grader.sandbox.policy import (
 from grader.sandbox.runtime_copy import install_runtime
 from grader.sandbox.slots import SandboxError, acquire_slot
 from grader.sandbox.spawner import ChildProcess, Spawner, UnshareSpawner, ZygoteSpawner
-from grader.sandbox.zygote_client import Zygote, ZygoteError, process_zygote
+from grader.sandbox.zygote_client import (
+    ZYGOTE_PRELOAD,
+    Zygote,
+    ZygoteError,
+    process_zygote,
+)
 from grader.subject import Subject
 
 #: Once calls into a module (an exercise) have timed out this often, its remaining calls fail
@@ -62,7 +67,9 @@ class IsolatedSubject(Subject):
     ``default_timeout``: wall-clock seconds of a call without ``timeout=``. ``hide_paths``:
     what the child must not see (default: the suite's reference/spec_tests/tests and the
     paths in ``$GRADSPEC_SANDBOX_HIDE``). ``preload``: modules the child imports before the
-    first call. ``namespaces=False`` forces the fallback (rlimits and a process group).
+    first call (default: what a zygote imports, torch's compiler front end among them, which
+    torch loads on a first meta-device call). ``namespaces=False`` forces the fallback
+    (rlimits and a process group).
     ``zygote``: fork children from this :class:`grader.sandbox.zygote_client.Zygote` (torch
     already imported) instead of starting ``unshare python -I`` each time; None takes the
     process's default (:func:`grader.sandbox.use_zygote`, set by batch workers), False never
@@ -72,7 +79,7 @@ class IsolatedSubject(Subject):
 
     def __init__(self, impl_dir: Path, probes_dir: Path, label: str | None = None,
                  default_timeout: float = 30.0, *, hide_paths: Sequence[Path] | None = None,
-                 limits: SandboxLimits | None = None, preload: Sequence[str] = ("numpy", "torch"),
+                 limits: SandboxLimits | None = None, preload: Sequence[str] = ZYGOTE_PRELOAD,
                  namespaces: bool | None = None, zygote: Zygote | bool | None = None):
         super().__init__(impl_dir, probes_dir, label)
         self.default_timeout = float(default_timeout)
@@ -96,9 +103,10 @@ class IsolatedSubject(Subject):
         self._timeouts: dict[str, int] = {}
         self._child: ChildProcess | None = None
         self._holder: list[ChildProcess | None] = [None]
+        self._cpu = [0.0]  # CPU seconds of the children that have ended (see cpu_seconds)
         self._make_sandbox()
-        self._finalizer = weakref.finalize(self, _cleanup, self._holder, self.sandbox,
-                                           self._slot_fd)
+        self._finalizer = weakref.finalize(self, _cleanup, self._holder, self._cpu,
+                                           self.sandbox, self._slot_fd)
         if any((self.sandbox / "submission").iterdir()):
             self._spawn()  # start importing torch now, while the grader gets ready
 
@@ -179,9 +187,16 @@ class IsolatedSubject(Subject):
             child.ready = True
         return child
 
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU time of this subject's sandbox children that have ended (all of them after
+        :meth:`close`), from the kernel's accounts: what the submission's code cost."""
+        return self._cpu[0]
+
     def _discard_child(self, respawn: bool = True) -> None:
         if self._child is not None:
             self._child.kill()
+            self._cpu[0] += self._child.cpu_seconds
         self._child = None
         self._holder[0] = None
         if respawn:
@@ -268,10 +283,12 @@ class IsolatedSubject(Subject):
         self._finalizer()
 
 
-def _cleanup(holder: list[ChildProcess | None], sandbox: Path, slot_fd: int) -> None:
+def _cleanup(holder: list[ChildProcess | None], cpu: list[float], sandbox: Path,
+             slot_fd: int) -> None:
     child = holder[0]
     if child is not None:
         child.kill()
+        cpu[0] += child.cpu_seconds
         holder[0] = None
     shutil.rmtree(sandbox, ignore_errors=True)
     try:

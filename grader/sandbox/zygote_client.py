@@ -47,6 +47,7 @@ class ZygoteProcess:
     def __init__(self, conn: socket.socket, pid: int, pidfd: int):
         self.conn, self.pid, self.pidfd = conn, pid, pidfd
         self.returncode: int | None = None
+        self.cpu_seconds = 0.0  # C1's and its reaped descendants', as the zygote's wait4 saw
 
     def kill(self) -> None:
         if self.returncode is not None:
@@ -80,8 +81,12 @@ class ZygoteProcess:
         except OSError:
             data = b""
         words = data.decode(errors="replace").split()
-        if len(words) == 2 and words[0] == "status" and words[1].lstrip("-").isdigit():
+        if len(words) == 3 and words[0] == "status" and words[1].lstrip("-").isdigit():
             self.returncode = os.waitstatus_to_exitcode(int(words[1]))
+            try:
+                self.cpu_seconds = max(0.0, float(words[2]))
+            except ValueError:
+                pass
         else:  # the zygote died before telling: it took C1 with it
             self.returncode = -signal.SIGKILL
         return self.returncode

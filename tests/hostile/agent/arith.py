@@ -142,6 +142,21 @@ def _oom_spare_me():
     return str(_oom_score_adj())
 
 
+def _spin(seconds):
+    """Burn ``seconds`` of CPU here and as much in a child process that it reaps."""
+    def burn():
+        end = time.process_time() + seconds
+        while time.process_time() < end:
+            pass
+    pid = os.fork()
+    if pid == 0:
+        burn()
+        os._exit(0)
+    burn()
+    os.waitpid(pid, 0)
+    return "spun"
+
+
 def _open_fds():
     """{fd: what it is} for this process ("pipe", "socket", a path...)."""
     seen = {}
@@ -185,6 +200,7 @@ def shout(s):
         "modules": lambda: json.dumps(sorted(sys.modules)),
         "pids": lambda: json.dumps(sorted(int(p) for p in os.listdir("/proc") if p.isdigit())),
         "fds": _open_fds,
+        "spin": lambda: _spin(float(arg)),
     }
     return actions[verb]()
 
