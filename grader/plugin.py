@@ -18,6 +18,7 @@ workers send them to the controller, which alone writes files.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -91,13 +92,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                       "string", default=[] if knob is settings.CATEGORIES else "")
 
 
-def _resolve(config: pytest.Config) -> PluginSettings:
+def _resolve(config: pytest.Config, early: Any = None) -> PluginSettings:
+    """The plugin's settings; ``early``: the command line as pytest knows it before its
+    options are final (``config.known_args_namespace``), for a start before the conftests."""
     ini = {knob.ini: config.getini(knob.ini) for knob in _INI}
+
+    def cli(knob: settings.Knob) -> Any:
+        dest = f"gradspec_{knob.name}"
+        return getattr(early, dest, None) if early is not None else config.getoption(dest,
+                                                                                    None)
 
     def get(knob: settings.Knob) -> settings.Setting:
         try:
-            return settings.resolve(knob, cli=config.getoption(f"gradspec_{knob.name}", None),
-                                    ini=ini)
+            return settings.resolve(knob, cli=cli(knob), ini=ini)
         except settings.SettingError as exc:
             raise pytest.UsageError(f"gradspec: {exc}") from None
 
@@ -133,7 +140,7 @@ def resolve_impl(config: pytest.Config, impl: str) -> Path:
     else:
         raise pytest.UsageError(f"--impl {impl!r}: no such folder, .zip or notebook "
                                 f"(looked in {Path.cwd()} and {config.rootpath})")
-    s = plugin_settings(config)
+    s = config.stash.get(_settings_key, None) or _resolve(config, config.known_args_namespace)
     api = suite_api(config.rootpath, config.rootpath / str(s.probes.value))
     if candidate.is_file():
         prepared = prepare_submission(candidate, api=api)
@@ -169,10 +176,30 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return lines
 
 
-def get_subject(config: pytest.Config) -> Subject:
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    """In isolated mode, start the sandbox child before the suite's conftest imports torch:
+    the child's imports and the suite's then run side by side instead of one after the
+    other. Anything unusual (a bad setting, an impl to unpack) waits for the usual start."""
+    namespace = early_config.known_args_namespace
+    if (os.environ.get("PYTEST_XDIST_WORKER") or getattr(namespace, "help", False)
+            or getattr(namespace, "version", False)):
+        return
+    try:
+        s = _resolve(early_config, namespace)
+    except pytest.UsageError:
+        return  # said once, when pytest_configure resolves the settings
+    if s.isolated.value and Path(str(s.impl.value)).is_dir():
+        try:
+            get_subject(early_config, s)
+        except pytest.UsageError:
+            return
+
+
+def get_subject(config: pytest.Config, early: PluginSettings | None = None) -> Subject:
     """The session's implementation under test, made on first use."""
     if _subject_key not in config.stash:
-        s = plugin_settings(config)
+        s = early or plugin_settings(config)
         impl = str(s.impl.value)
         impl_dir = resolve_impl(config, impl)
         probes_dir = (config.rootpath / str(s.probes.value)).resolve()
@@ -351,6 +378,10 @@ class ScoreKeeper:
             "records": [r.to_json() for r in self.records_list()],
             "leaderboard": [entry.to_json() for entry in self.leaderboard],
         }
+        made = config.stash.get(_subject_key, None)
+        if isinstance(made, IsolatedSubject):
+            made.close()  # its children end now: the kernel's count of their CPU time is final
+            payload["sandbox_cpu_seconds"] = round(made.cpu_seconds, 3)
         atomic_write_text(Path(path), json.dumps(payload, indent=1))
 
 

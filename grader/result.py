@@ -278,6 +278,9 @@ class RunResult:
     raw_score: Fraction = Fraction(0)
     late: Late | None = None
     leaderboard: tuple[LeaderboardEntry, ...] = ()
+    #: CPU seconds of the run's sandbox children (the submission's code, the kernel's count;
+    #: None when nothing ran in a sandbox): with ``execution_time``, what grading it cost.
+    sandbox_cpu_seconds: float | None = None
 
     @property
     def gradable(self) -> bool:
@@ -353,6 +356,7 @@ class RunResult:
             "impl": self.impl,
             "mode": self.mode,
             "execution_time": round(self.execution_time, 3),
+            "sandbox_cpu_seconds": self.sandbox_cpu_seconds,
             "protections": list(self.protections),
             "exercises": [{"name": ex.name, "earned": str(ex.earned),
                            "possible": str(ex.possible)} for ex in self.exercises],
@@ -383,8 +387,8 @@ def build(records: list[TestRecord], submission: Submission | None = None, *,
           exit_code: int | None = 0, stopped: str = "", protections: list[str] | tuple = (),
           execution_time: float = 0.0, impl: str = "", mode: str = "",
           extra: dict[str, Any] | None = None, late: Late | None = None,
-          leaderboard: tuple[LeaderboardEntry, ...] | list[LeaderboardEntry] = ()
-          ) -> RunResult:
+          leaderboard: tuple[LeaderboardEntry, ...] | list[LeaderboardEntry] = (),
+          sandbox_cpu_seconds: float | None = None) -> RunResult:
     """The grade of one run, from its records and how it ended.
 
     ``exit_code`` is pytest's (0/1: every test ran; None: stopped at the total time limit,
@@ -466,4 +470,4 @@ def build(records: list[TestRecord], submission: Submission | None = None, *,
                      max_score=total_max, protections=tuple(protections),
                      execution_time=execution_time, impl=impl, mode=mode,
                      extra=dict(extra or {}), raw_score=raw, late=late,
-                     leaderboard=tuple(leaderboard))
+                     leaderboard=tuple(leaderboard), sandbox_cpu_seconds=sandbox_cpu_seconds)

@@ -50,7 +50,9 @@ RECORDS = "records.json"
 def _pytest_env(hide: Sequence[Path]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRADSPEC_")}
     env[HIDE_ENV] = os.pathsep.join(str(Path(p).resolve()) for p in hide)
-    env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+    # Bytecode is written as pytest usually does: the suite's test modules are rewritten for
+    # assertions once, into the suite's __pycache__, and every later run reads them back.
+    # Nothing in them depends on a submission, and sandbox children never see the suite.
     return env
 
 
@@ -93,6 +95,7 @@ def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed:
     work = Path(tempfile.mkdtemp(prefix="gradspec-run-"))
     records: list[grade.TestRecord] = []
     board: list[LeaderboardEntry] = []
+    facts: dict = {}
     code: int | None = 0
     try:
         prepared = prepare_submission(submission, work / "submission",
@@ -107,9 +110,8 @@ def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed:
             found = grade.read_records(work / RECORDS)
             if found is None and code in (0, 1):
                 code = -1  # it claims to have run, but left no records: the grader's problem
-            records = found[0] if found else []
-            board = [LeaderboardEntry.from_json(e) for e in found[1].get("leaderboard", [])] \
-                if found else []
+            records, facts = found if found else ([], {})
+            board = [LeaderboardEntry.from_json(e) for e in facts.get("leaderboard", [])]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     (private / "pytest.log").write_text(log)
@@ -117,9 +119,14 @@ def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed:
                         message=prepared.message, notes=tuple(prepared.notes))
     result = grade.build(records, intake, exit_code=code, protections=expected_protections(),
                          execution_time=time.monotonic() - start, mode="isolated",
-                         impl=str(submission), late=late, leaderboard=board)
+                         impl=str(submission), late=late, leaderboard=board,
+                         sandbox_cpu_seconds=_seconds(facts.get("sandbox_cpu_seconds")))
     write_run_reports(result, out_dir, options, instructor_dir=private)
     return result
+
+
+def _seconds(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and value >= 0 else None
 
 
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
@@ -167,7 +174,9 @@ def print_result(prog: str, result: RunResult, out_dir: Path) -> None:
     for note in result.submission.notes:
         print(f"  {note}")
     print("  sandbox: " + ("; ".join(result.protections) or "unknown"))
-    print(f"  reports in {out_dir} ({result.execution_time:.1f} s)")
+    cpu = ("" if result.sandbox_cpu_seconds is None else
+           f"; the submission's code: {result.sandbox_cpu_seconds:.1f} CPU s")
+    print(f"  reports in {out_dir} ({result.execution_time:.1f} s{cpu})")
 
 
 def main(args: argparse.Namespace) -> int:
