@@ -134,6 +134,10 @@ CHECK_TIMEOUT = Knob("check_timeout", "wall-clock seconds check() in a notebook 
 ZYGOTE = Knob("zygote", "fork a batch worker's sandbox children from a zygote that has "
               "torch imported (0: start each child fresh)", True, "GRADSPEC_ZYGOTE",
               parse=_bool)
+MEMO_DIR = Knob("memo_dir", "folder where a batch worker's pytest runs keep the values that do "
+                "not depend on the submission (the suite's oracles), so each is computed "
+                "once per worker (set by the batch; unset: computed every time)", None,
+                "GRADSPEC_MEMO_DIR")
 JOBS = Knob("jobs", "how many run at once", None, "GRADSPEC_JOBS",
             parse=_positive_int)
 EXECUTOR = Knob("executor", "where a batch's submissions are graded: local (worker processes "

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+import weakref
 from pathlib import Path
 from typing import Protocol
 
+from grader import settings
 from grader.runtime.confinement import die_with_parent
 
 #: What a warm parent imports before forking: imports only, no computation, so no thread
@@ -61,7 +64,9 @@ class FreshPytest:
 class ForkedPytest:
     """pytest in a forked child of a process that already imported :data:`WARM_MODULES`.
 
-    Only for a single-threaded parent (a batch worker): fork copies one thread only.
+    Only for a single-threaded parent (a batch worker): fork copies one thread only. Its
+    runs share a memo folder (:mod:`grader.memo`): the suite's oracles are computed once per
+    worker, not once per submission.
     """
 
     def __init__(self, modules: tuple[str, ...] = WARM_MODULES):
@@ -70,9 +75,12 @@ class ForkedPytest:
                 importlib.import_module(name)
             except ImportError:
                 pass
+        self.memo = Path(tempfile.mkdtemp(prefix="gradspec-memo-"))  # mode 0700
+        weakref.finalize(self, _remove_memo, self.memo, os.getpid())
 
     def run(self, args: list[str], *, cwd: Path, env: dict[str, str],
             timeout: float) -> tuple[int | None, str]:
+        env = dict(env, **{settings.MEMO_DIR.env: str(self.memo)})
         with tempfile.TemporaryFile() as log:
             sys.stdout.flush()
             sys.stderr.flush()
@@ -100,6 +108,7 @@ class ForkedPytest:
             os.chdir(cwd)
             os.environ.clear()
             os.environ.update(env)
+            sys.dont_write_bytecode = bool(env.get("PYTHONDONTWRITEBYTECODE"))
             import pytest
 
             code = int(pytest.main(list(args)))
@@ -126,3 +135,8 @@ class ForkedPytest:
                 os.waitpid(pid, 0)
                 return None
             time.sleep(0.02)
+
+
+def _remove_memo(folder: Path, owner: int) -> None:
+    if os.getpid() == owner:  # not from a forked pytest run
+        shutil.rmtree(folder, ignore_errors=True)

@@ -50,9 +50,11 @@ RECORDS = "records.json"
 def _pytest_env(hide: Sequence[Path]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRADSPEC_")}
     env[HIDE_ENV] = os.pathsep.join(str(Path(p).resolve()) for p in hide)
-    # Bytecode is written as pytest usually does: the suite's test modules are rewritten for
-    # assertions once, into the suite's __pycache__, and every later run reads them back.
-    # Nothing in them depends on a submission, and sandbox children never see the suite.
+    # Bytecode is written as pytest usually does, whatever the caller's environment says:
+    # the suite's test modules are rewritten for assertions once, into the suite's
+    # __pycache__, and every later run reads them back. Nothing in them depends on a
+    # submission, and sandbox children never see the suite.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import torch
 
+from grader.memo import submission_independent
 from spec_tests.checks import check_close, describe
 from spec_tests.probes.momentum import drive
 
@@ -73,6 +74,7 @@ def seed_objective(dtype: torch.dtype, device: str) -> tuple[Callable, dict[str,
     return f, {"precisions": precisions, "means": means, "weights": SEED_WEIGHTS}
 
 
+@submission_independent
 def oracle_minimize(f: Callable, init: torch.Tensor, lr: float, momentum: float,
                     max_iter: int = 500, optimizer: Callable = torch.optim.SGD) -> torch.Tensor:
     """The seed's ``minimize`` loop (torch.optim.SGD unless told otherwise); returns the
