@@ -8,11 +8,17 @@ child write results. The pytest child records every graded case; this process bu
 run's one :class:`grader.result.RunResult` from those records and renders every report from
 it (:mod:`grader.reports.run`).
 
+The pytest child rewrites its records file as each test finishes, so a run stopped at the
+total time limit (or killed) is graded from the tests that finished: they keep their points,
+the rest fail as not run, and the status says ``grading stopped at N s: remaining tests not
+run`` (:func:`grader.result.build` decides). Asked for ``live_reports``, the child also keeps
+``out_dir/results.json`` current while it runs, for a platform that may kill the whole run.
+
 Exit status, for GitHub Classroom and scripts:
     0  graded, full marks
-    1  graded, points lost
+    1  graded, points lost (a run stopped part way included)
     2  could not grade: a bad submission (invalid or unsafe zip, empty, no module imports)
-       or an internal error (the suite did not run, or ran past the total time limit)
+       or an internal error (the suite did not run)
 """
 
 from __future__ import annotations
@@ -59,13 +65,19 @@ def _pytest_env(hide: Sequence[Path]) -> dict[str, str]:
 def run_suite(impl: Path, records: Path, *, suite_root: Path, seed: int, probe_timeout: float,
               hide_paths: Sequence[Path], total_timeout: float,
               launcher: PytestLauncher | None = None,
-              leaderboard: bool = False) -> tuple[int | None, str]:
-    """Run the suite against ``impl`` in a pytest child process; (exit code or None, its log)."""
+              leaderboard: bool = False,
+              live_reports: Path | None = None) -> tuple[int | None, str]:
+    """Run the suite against ``impl`` in a pytest child process; (exit code or None, its log).
+
+    ``live_reports``: a folder whose live reports the child keeps current as tests finish.
+    """
     args = [str(suite_root / "spec_tests"),
             "--impl", str(impl), "--isolated", "--grading-seed", str(seed),
             "--probe-timeout", f"{probe_timeout:g}", "--gradspec-results", str(records),
             "-p", "no:cacheprovider", "-q", *FAST_PYTEST, *(["--leaderboard"] if leaderboard
                                                              else [])]
+    if live_reports is not None:
+        args += ["--gradspec-live-reports", str(live_reports)]
     return (launcher or FreshPytest()).run(args, cwd=suite_root, env=_pytest_env(hide_paths),
                                            timeout=total_timeout)
 
@@ -77,7 +89,8 @@ def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed:
                      launcher: PytestLauncher | None = None,
                      options: ReportOptions | None = None, leaderboard: bool = False,
                      late: Late | None = None,
-                     instructor_dir: Path | None = None) -> RunResult:
+                     instructor_dir: Path | None = None,
+                     live_reports: bool = False) -> RunResult:
     """Grade one submission in isolation, write its reports into ``out_dir``, return its grade.
 
     ``launcher`` starts the pytest run (default: a fresh interpreter; a batch worker passes
@@ -86,6 +99,7 @@ def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed:
     ``leaderboard`` whether the suite's leaderboard tests run, ``late`` the late policy's
     verdict on this submission; ``grade.json`` and ``pytest.log``, which hold everything,
     go to ``instructor_dir`` (default ``out_dir``).
+    ``live_reports``: keep ``out_dir``'s live reports current while the suite runs.
     """
     start = time.monotonic()
     submission, out_dir, suite_root = Path(submission), Path(out_dir), Path(suite_root).resolve()
@@ -106,7 +120,8 @@ def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed:
             code, log = run_suite(prepared.path, work / RECORDS, suite_root=suite_root,
                                   seed=seed, probe_timeout=probe_timeout, hide_paths=hide,
                                   total_timeout=total_timeout, launcher=launcher,
-                                  leaderboard=leaderboard)
+                                  leaderboard=leaderboard,
+                                  live_reports=out_dir if live_reports else None)
             found = grade.read_records(work / RECORDS)
             if found is None and code in (0, 1):
                 code = -1  # it claims to have run, but left no records: the grader's problem
@@ -117,9 +132,10 @@ def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed:
     (private / "pytest.log").write_text(log)
     intake = Submission(path=str(submission), hash=prepared.hash, status=prepared.status,
                         message=prepared.message, notes=tuple(prepared.notes))
-    result = grade.build(records, intake, exit_code=code, protections=expected_protections(),
-                         execution_time=time.monotonic() - start, mode="isolated",
-                         impl=str(submission), late=late, leaderboard=board,
+    elapsed = time.monotonic() - start
+    result = grade.build(records, intake, exit_code=code, stopped=grade.stopped_message(elapsed),
+                         protections=expected_protections(), execution_time=elapsed,
+                         mode="isolated", impl=str(submission), late=late, leaderboard=board,
                          sandbox_cpu_seconds=_seconds(facts.get("sandbox_cpu_seconds")))
     write_run_reports(result, out_dir, options, instructor_dir=private)
     return result
