@@ -109,19 +109,19 @@ def _check_train_values(got: dict[str, Any], call: str, x: np.ndarray, y: np.nda
                 what="mse_trace", tol=tol, hint=hint)
 
 
-def _trace64(got: dict[str, Any], backend: str, device: str, n_steps: int, call: str,
-             hint: str) -> np.ndarray:
-    """mse_trace as float64 values, once it is the backend's type on ``device``, of shape
-    (n_steps,) and finite."""
+def _values64(got: dict[str, Any], key: str, shape: tuple[int, ...], backend: str,
+              device: str, call: str, hint: str) -> np.ndarray:
+    """``got[key]`` (w or mse_trace) as float64 values, once it is the backend's type on
+    ``device``, of exactly ``shape`` and finite."""
     __tracebackhide__ = True
-    trace = got["mse_trace"]
+    value = got[key]
     if backend == "numpy":
-        check_type(trace, np.ndarray, call=call, what="mse_trace", hint=HINT_PLACEMENT)
+        check_type(value, np.ndarray, call=call, what=key, hint=HINT_PLACEMENT)
     else:
-        check_meta(trace, device=device, call=call, what="mse_trace", hint=HINT_PLACEMENT)
-    check_shape(tuple(trace.shape), (n_steps,), call=call, what="mse_trace", hint=hint)
-    check_finite(trace, call=call, what="mse_trace", hint=hint)
-    return _as_numpy(trace)
+        check_meta(value, device=device, call=call, what=key, hint=HINT_PLACEMENT)
+    check_shape(tuple(value.shape), shape, call=call, what=key, hint=hint)
+    check_finite(value, call=call, what=key, hint=hint)
+    return _as_numpy(value)
 
 
 # ---- poly and dpoly_dw -----------------------------------------------------------------
@@ -224,14 +224,8 @@ def _as_numpy(value: Any) -> np.ndarray:
 def test_train_first_gradient(subject, backend, device, dtype):
     """The first step's gradient is the seed's on every backend: w after one step = -lr * grad."""
     got, call = _train_on_seed_data(subject, 1, backend, device, dtype)
-    w = got["w"]
-    if backend == "numpy":
-        check_type(w, np.ndarray, call=call, what="w", hint=HINT_PLACEMENT)
-    else:
-        check_meta(w, shape=(SEED_DEGREE + 1, 1), device=device, call=call, what="w",
-                   hint=HINT_PLACEMENT)
-    grad = -_as_numpy(w) / SEED_LR
-    check_close(grad.reshape(-1), SEED_FIRST_GRADIENT, call=call,
+    w = _values64(got, "w", (SEED_DEGREE + 1, 1), backend, device, call, HINT_GRADIENT)
+    check_close(-w.reshape(-1) / SEED_LR, SEED_FIRST_GRADIENT, call=call,
                 what="first-step gradient (-w / lr after one step)",
                 tol=TOL("first gradient", dtype),
                 hint=HINT_GRADIENT if backend != "autograd" else HINT_GRADIENT + " "
@@ -307,16 +301,17 @@ def test_train_seed_figures(subject, backend, device, dtype):
     """The defaults (200 000 steps, lr 1e-5, degree 4) reproduce the seed: MSE 0.5265 -> 0.0079."""
     kwargs = {} if backend == "numpy" else {"backend": backend, "device": device}
     got, call = train_submission(subject, SEED_X, SEED_Y, timeout=240, **kwargs)
-    w = got["w"]
-    trace64 = _trace64(got, backend, device, SEED_STEPS, call,
-                       "are the defaults n_steps=200_000, lr=1e-5, degree=4? " + HINT_GRADIENT)
+    hint = "are the defaults n_steps=200_000, lr=1e-5, degree=4? " + HINT_GRADIENT
+    trace64 = _values64(got, "mse_trace", (SEED_STEPS,), backend, device, call, hint)
+    w = _values64(got, "w", (SEED_DEGREE + 1, 1), backend, device, call, hint)
     ends = np.array([trace64[0], trace64[-1]])
     check_close(ends, np.array([SEED_MSE_0, SEED_FINAL_MSE]), call=call,
                 what="[mse_trace[0], mse_trace[-1]]", tol=TOL("seed mse"),
                 hint=HINT_BEFORE + " The seed ends at 0.0079 (float32: 0.00791, float64: 0.00790).")
-    check_close(_as_numpy(w).reshape(-1), SEED_FINAL_W, call=call, what="w after 200 000 steps",
+    check_close(w.reshape(-1), SEED_FINAL_W, call=call, what="w after 200 000 steps",
                 tol=TOL("seed w"), hint=HINT_GRADIENT)
-    worst_rise = float(np.max(np.diff(trace64) / trace64[1:]))
+    rises = np.diff(trace64) / np.maximum(np.abs(trace64[1:]), np.finfo(np.float64).tiny)
+    worst_rise = float(np.max(rises))  # finite: the trace is (no 0 / 0 to hide a rise)
     if worst_rise > 1e-5:
         fail(call, f"the MSE rises during training (worst relative rise {worst_rise:.3g} at step "
              f"{int(np.argmax(np.diff(trace64))) + 1})", hint=HINT_GRADIENT)
@@ -342,7 +337,7 @@ def test_train_reaches_least_squares(subject, backend, device, dtype):
     hint = HINT_GRADIENT + (" " + HINT_AUTOGRAD if backend == "autograd" else "")
     check_close(got["w"], _expected(w_opt, backend, device, dtype), call=call,
                 what="w (vs the least-squares optimum)", tol=tol, hint=hint)
-    final = float(_trace64(got, backend, device, LSQ_STEPS, call, hint)[-1])
+    final = float(_values64(got, "mse_trace", (LSQ_STEPS,), backend, device, call, hint)[-1])
     if not abs(final - mse_opt) <= tol.atol + tol.rtol * mse_opt:
         fail(call, f"mse_trace[-1]={final:.8g}, but the least-squares MSE is {mse_opt:.8g}",
              hint=HINT_BEFORE)
