@@ -87,9 +87,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "graded test function) to PATH, the step's $GITHUB_OUTPUT; write it "
                          "--gradspec-classroom=PATH, else pytest takes PATH's folder for "
                          "the rootdir")
-    group.addoption("--gradspec-live-reports", default=None, metavar="DIR",
-                    help="keep DIR's results.json current as tests finish, as if the run "
-                         "stopped there (for a platform that may kill the run)")
     for knob in _INI:
         parser.addini(knob.ini, knob.help, type="args" if knob is settings.CATEGORIES else
                       "string", default=[] if knob is settings.CATEGORIES else "")
@@ -337,25 +334,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
 
 
 def _records_file(config: pytest.Config) -> RecordsFile | None:
-    """Where this run keeps its records (and live reports), if asked: never on an xdist
-    worker, whose records the controller gets."""
+    """Where this run keeps its records, if asked: never on an xdist worker, whose records
+    the controller gets."""
     path = config.getoption("--gradspec-results")
-    live_dir = config.getoption("--gradspec-live-reports")
-    if hasattr(config, "workerinput") or not (path or live_dir):
+    if hasattr(config, "workerinput") or not path:
         return None
     s = plugin_settings(config)
-    mode = "isolated" if s.isolated.value else "local"
-    protections = expected_protections() if s.isolated.value else []
-
-    def live(records: list[TestRecord], exit_code: int | None, elapsed: float
-             ) -> grade.RunResult:
-        return grade.build(records, exit_code=exit_code, stopped=grade.stopped_message(elapsed),
-                           protections=protections, execution_time=elapsed, mode=mode,
-                           impl=str(s.impl.value))
-
-    return RecordsFile(Path(path) if path else None,
-                       {"impl": str(s.impl.value), "impl_source": s.impl.where, "mode": mode},
-                       Path(live_dir) if live_dir else None, live)
+    return RecordsFile(Path(path), {"impl": str(s.impl.value), "impl_source": s.impl.where,
+                                    "mode": "isolated" if s.isolated.value else "local"})
 
 
 def _plain(rec: dict[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """A run cut short still leaves its results: the records file is rewritten as each test ends,
 so a pytest process killed mid-run (SIGKILL, out of memory, a platform's timeout) leaves a
-valid file with every finished test, the live results.json says what finished, and a run
-stopped at the total time limit is graded from the tests that finished."""
+valid file with every finished test, the grading process keeps results.json current from it
+(what a platform that kills the whole run finds), and a run whose pytest was killed or stopped
+at the total time limit is graded from the tests that finished."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -35,7 +37,7 @@ import pytest
 @pytest.mark.exercise("adder")
 def test_stalls(subject):
     """Never returns."""
-    Path(os.environ["STALL_MARKER"]).write_text("stalled")
+    Path(os.environ["STALL_MARKER"]).write_text(str(os.getpid()))  # pytest's own
     time.sleep(3600)
 
 
@@ -48,6 +50,9 @@ def test_after_the_stall(subject):
 FINISHED = {"test_add_random", "test_add[small]", "test_add[zeros]", "test_add[negative]",
             "test_add_zero[cpu]"}
 NOT_RUN = {"test_stalls", "test_after_the_stall"}
+#: results.json's scored rows: one per test function, finished or not.
+FUNCTION_ROWS = {"adder: Adds two integers.", "adder: test_add_zero", "adder: test_add_random",
+                 "adder: Never returns.", "adder: Comes after the stall."}
 
 
 @pytest.fixture(scope="module")
@@ -61,23 +66,24 @@ def by_name(records: list[TestRecord]) -> dict[str, TestRecord]:
     return {r.nodeid.split("::")[-1]: r for r in records}
 
 
-def test_a_killed_pytest_leaves_valid_records_and_results(suite: Path, tmp_path: Path) -> None:
-    marker, records, live = tmp_path / "stalled", tmp_path / "records.json", tmp_path / "live"
+def wait_for(ready, what: str, timeout: float = 120.0) -> None:
+    """Poll ``ready()`` until it is true; fail saying ``what`` did not happen."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def test_a_killed_pytest_leaves_valid_records(suite: Path, tmp_path: Path) -> None:
+    marker, records = tmp_path / "stalled", tmp_path / "records.json"
     proc = subprocess.Popen(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--rootdir={suite}",
          f"--impl={suite / 'reference'}", f"--gradspec-results={records}",
-         f"--gradspec-live-reports={live}", str(suite / "spec_tests")],
+         str(suite / "spec_tests")],
         cwd=suite, env=dict(os.environ, STALL_MARKER=str(marker)),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 120
-        while not marker.exists():  # every test before the stall has ended
-            assert proc.poll() is None and time.monotonic() < deadline, "pytest never stalled"
-            time.sleep(0.05)
-        written = live / "results.json"
-        while not (written.exists() and json.loads(written.read_text())["score"] == 6):
-            assert time.monotonic() < deadline, "the live results.json fell behind"
-            time.sleep(0.05)  # the live rewrite runs at most once a second
+    try:  # every test before the stall has ended once it stalls
+        wait_for(lambda: marker.exists() or proc.poll() is not None, "pytest never stalled")
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -88,13 +94,49 @@ def test_a_killed_pytest_leaves_valid_records_and_results(suite: Path, tmp_path:
     assert {n for n, r in cases.items() if r.outcome is TestOutcome.PASSED} == FINISHED
     assert cases["test_add_zero[cuda]"].outcome is TestOutcome.SKIPPED  # known before it ran
     assert {n for n, r in cases.items() if r.outcome is TestOutcome.NOT_RUN} == NOT_RUN
-    results = json.loads(written.read_text())
+    assert not list(tmp_path.rglob(".*.tmp"))
+
+
+def assert_stopped_results(results: dict) -> None:
+    """Gradescope's results.json of the stall suite stopped at the stall."""
     assert "grading stopped at" in results["output"]
     assert "remaining tests not run" in results["output"]
     assert results["score"] == 6 and results["extra_data"]["max_score"] == 9
-    outputs = {t["name"].split(": ", 1)[1]: t for t in results["tests"]}
-    assert outputs["Never returns."]["score"] == 0
-    assert "remaining tests not run" in outputs["Never returns."]["output"]
+    rows = {t["name"]: t for t in results["tests"] if t.get("max_score") is not None}
+    assert set(rows) == FUNCTION_ROWS
+    assert rows["adder: Never returns."]["score"] == 0
+    assert "remaining tests not run" in rows["adder: Never returns."]["output"]
+
+
+def test_results_stay_current_and_survive_a_killed_pytest(
+        suite: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    marker, out = tmp_path / "stalled", tmp_path / "out"
+    monkeypatch.setenv("STALL_MARKER", str(marker))
+    graded: list[grade.RunResult] = []
+    grading = threading.Thread(target=lambda: graded.append(grade_submission(
+        suite / "reference", out, suite_root=suite, seed=1, total_timeout=300.0,
+        live_reports=True)))
+    grading.start()
+    written = out / "results.json"
+    try:
+        wait_for(marker.exists, "pytest never stalled")
+
+        def live_score() -> bool:
+            try:
+                return json.loads(written.read_text())["score"] == 6
+            except (OSError, ValueError):
+                return False
+        wait_for(live_score, "the live results.json fell behind")
+        # what a platform that killed the whole run now would find
+        assert_stopped_results(json.loads(written.read_text()))
+    finally:
+        if marker.exists():
+            os.kill(int(marker.read_text()), signal.SIGKILL)  # pytest, as an OOM kill would
+        grading.join()
+    run, = graded
+    assert run.status is SubmissionStatus.TIMEOUT and run.score == 6 and run.max_score == 9
+    assert_stopped_results(json.loads(written.read_text()))
+    assert run.message in (out / "feedback.md").read_text()
     assert not list(tmp_path.rglob(".*.tmp"))
 
 
@@ -116,7 +158,8 @@ def test_a_run_stopped_at_the_total_time_limit_keeps_its_finished_tests(
         assert cases[name].record.message == run.message
     results = json.loads((out / "results.json").read_text())
     assert results["score"] == 6 and run.message in results["output"]
-    assert {t["name"] for t in results["tests"]} == {t.name for t in run.tests if t.applicable}
+    assert {t["name"] for t in results["tests"] if t.get("max_score") is not None} \
+        == FUNCTION_ROWS
     assert json.loads((out / "grade.json").read_text())["status"] == "timeout"
 
 

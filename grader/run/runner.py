@@ -11,8 +11,9 @@ it (:mod:`grader.reports.run`).
 The pytest child rewrites its records file as each test finishes, so a run stopped at the
 total time limit (or killed) is graded from the tests that finished: they keep their points,
 the rest fail as not run, and the status says ``grading stopped at N s: remaining tests not
-run`` (:func:`grader.result.build` decides). Asked for ``live_reports``, the child also keeps
-``out_dir/results.json`` current while it runs, for a platform that may kill the whole run.
+run`` (:func:`grader.result.build` decides). Asked for ``live_reports``, this process also
+keeps ``out_dir/results.json`` current from those records while the child runs
+(:mod:`grader.run.live`), for a platform that may kill the whole run.
 
 Exit status, for GitHub Classroom and scripts:
     0  graded, full marks
@@ -30,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
 from grader import result as grade
@@ -39,9 +41,10 @@ from grader.intake.submission import prepare_submission
 from grader.late import Late
 from grader.leaderboard import LeaderboardEntry
 from grader.outcome import Reveal
-from grader.reports.run import ReportOptions, write_run_reports
+from grader.reports.run import LIVE_REPORTS, ReportOptions, write_run_reports
 from grader.result import RunResult, Submission
 from grader.run.launch import FreshPytest, PytestLauncher
+from grader.run.live import LiveReports
 from grader.sandbox import HIDE_ENV, expected_protections
 from grader.scoring import fmt_points
 
@@ -65,19 +68,13 @@ def _pytest_env(hide: Sequence[Path]) -> dict[str, str]:
 def run_suite(impl: Path, records: Path, *, suite_root: Path, seed: int, probe_timeout: float,
               hide_paths: Sequence[Path], total_timeout: float,
               launcher: PytestLauncher | None = None,
-              leaderboard: bool = False,
-              live_reports: Path | None = None) -> tuple[int | None, str]:
-    """Run the suite against ``impl`` in a pytest child process; (exit code or None, its log).
-
-    ``live_reports``: a folder whose live reports the child keeps current as tests finish.
-    """
+              leaderboard: bool = False) -> tuple[int | None, str]:
+    """Run the suite against ``impl`` in a pytest child process; (exit code or None, its log)."""
     args = [str(suite_root / "spec_tests"),
             "--impl", str(impl), "--isolated", "--grading-seed", str(seed),
             "--probe-timeout", f"{probe_timeout:g}", "--gradspec-results", str(records),
             "-p", "no:cacheprovider", "-q", *FAST_PYTEST, *(["--leaderboard"] if leaderboard
                                                              else [])]
-    if live_reports is not None:
-        args += ["--gradspec-live-reports", str(live_reports)]
     return (launcher or FreshPytest()).run(args, cwd=suite_root, env=_pytest_env(hide_paths),
                                            timeout=total_timeout)
 
@@ -107,36 +104,46 @@ def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed:
     for folder in (out_dir, private):
         folder.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="gradspec-run-"))
-    records: list[grade.TestRecord] = []
-    board: list[LeaderboardEntry] = []
-    facts: dict = {}
+    found: tuple[list[grade.TestRecord], dict] | None = None
     code: int | None = 0
+
+    def graded(found: tuple[list[grade.TestRecord], dict] | None, code: int | None
+               ) -> RunResult:
+        """The grade of the records as they stand, ``code`` None: stopped there."""
+        records, facts = found or ([], {})
+        board = [LeaderboardEntry.from_json(e) for e in facts.get("leaderboard", [])]
+        elapsed = time.monotonic() - start
+        return grade.build(records, intake, exit_code=code,
+                           stopped=grade.stopped_message(elapsed),
+                           protections=expected_protections(), execution_time=elapsed,
+                           mode="isolated", impl=str(submission), late=late, leaderboard=board,
+                           sandbox_cpu_seconds=_seconds(facts.get("sandbox_cpu_seconds")))
+
+    def write_live(records: list[grade.TestRecord], facts: dict) -> None:
+        write_run_reports(graded((records, facts), None), out_dir, options, names=LIVE_REPORTS)
+
     try:
         prepared = prepare_submission(submission, work / "submission",
                                       api=graded_suite_api(suite_root))
+        intake = Submission(path=str(submission), hash=prepared.hash, status=prepared.status,
+                            message=prepared.message, notes=tuple(prepared.notes))
         log = f"not graded: {prepared.message}\n"
         if prepared.status.gradable:  # a bad submission is not worth a suite run
             hide = [*hide_paths, out_dir, private, submission, work]
-            code, log = run_suite(prepared.path, work / RECORDS, suite_root=suite_root,
-                                  seed=seed, probe_timeout=probe_timeout, hide_paths=hide,
-                                  total_timeout=total_timeout, launcher=launcher,
-                                  leaderboard=leaderboard,
-                                  live_reports=out_dir if live_reports else None)
+            with LiveReports(work / RECORDS, write_live) if live_reports else nullcontext():
+                code, log = run_suite(prepared.path, work / RECORDS, suite_root=suite_root,
+                                      seed=seed, probe_timeout=probe_timeout, hide_paths=hide,
+                                      total_timeout=total_timeout, launcher=launcher,
+                                      leaderboard=leaderboard)
             found = grade.read_records(work / RECORDS)
             if found is None and code in (0, 1):
                 code = -1  # it claims to have run, but left no records: the grader's problem
-            records, facts = found if found else ([], {})
-            board = [LeaderboardEntry.from_json(e) for e in facts.get("leaderboard", [])]
+            elif found is not None and found[1].get("exitstatus") is None:
+                code = None  # pytest was cut short (killed): grade the tests that finished
     finally:
         shutil.rmtree(work, ignore_errors=True)
     (private / "pytest.log").write_text(log)
-    intake = Submission(path=str(submission), hash=prepared.hash, status=prepared.status,
-                        message=prepared.message, notes=tuple(prepared.notes))
-    elapsed = time.monotonic() - start
-    result = grade.build(records, intake, exit_code=code, stopped=grade.stopped_message(elapsed),
-                         protections=expected_protections(), execution_time=elapsed,
-                         mode="isolated", impl=str(submission), late=late, leaderboard=board,
-                         sandbox_cpu_seconds=_seconds(facts.get("sandbox_cpu_seconds")))
+    result = graded(found, code)
     write_run_reports(result, out_dir, options, instructor_dir=private)
     return result
 

@@ -8,7 +8,7 @@ instructor's folder (the same folder for ``grader run``; ``instructor/<id>/`` in
 whose ``students/<id>/`` folders are handed to students). Adding a format is its module plus
 one line here. Gradescope's ``results.json`` comes last: its presence means the whole set is
 complete. :data:`LIVE_REPORTS` are the ones a run can keep current while it goes
-(``--gradspec-live-reports``), so that a run killed part way still leaves them.
+(:mod:`grader.run.live`), so that a run killed part way still leaves them.
 """
 
 from __future__ import annotations
