@@ -7,7 +7,9 @@ hidden tests' seed is resolved like every setting (``--seed-file``'s content, el
 ``ROOT/source/grading_seed``), never from anything the student uploads. The late policy
 (``--late-policy``, ``$GRADSPEC_LATE_POLICY``, ini ``gradspec_late_policy``) is applied to
 the submission's times in Gradescope's ``ROOT/submission_metadata.json``. A grader failure
-still leaves a ``results.json`` that says so, and a non-zero exit for the instructor.
+still leaves a ``results.json`` that says so, and a non-zero exit for the instructor; and
+``results.json`` is kept current while the suite runs, so that Gradescope's own timeout or an
+out-of-memory kill of the whole run still shows every test that finished.
 """
 
 from __future__ import annotations
@@ -118,7 +120,8 @@ def main(args: argparse.Namespace) -> int:
                                   probe_timeout=probe.value, hide_paths=hide,
                                   total_timeout=total.value, options=options,
                                   leaderboard=leaderboard,
-                                  late=late_policy.apply(read_lateness(root)))
+                                  late=late_policy.apply(read_lateness(root)),
+                                  live_reports=True)
     except Exception:  # the grader's own failure: say so in the results, not only in a log
         traceback.print_exc()
         failed = grade.build([], Submission(

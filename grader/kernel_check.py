@@ -107,7 +107,8 @@ def check(exercise: str | None = None, *, timeout: float | None = None,
     records = found[0] if found else []
     submission = Submission(path=KERNEL, notes=tuple(intake.notes))
     stopped = f"the tests did not finish within {limit:g} s (a hang?); they were stopped"
-    if code is not None and code not in (0, 1) and not records:
+    ended = found is not None and found[1].get("exitstatus") is not None
+    if code is not None and code not in (0, 1) and not ended:  # pytest itself was killed
         submission = Submission(path=KERNEL, status=SubmissionStatus.INTERNAL_ERROR,
                                 message=_crash(code, log), notes=tuple(intake.notes))
     return CheckReport(grade.build(records, submission, exit_code=code, stopped=stopped,

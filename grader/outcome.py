@@ -17,17 +17,21 @@ __all__ = ["Failure", "FailureKind", "Reveal", "SubmissionStatus", "TestOutcome"
 
 
 class TestOutcome(StrEnum):
-    """pytest's verdict on one case: a skipped case (an absent GPU) is not applicable."""
+    """pytest's verdict on one case: a skipped case (an absent GPU) is not applicable; a case
+    not run yet (the records file of a run that was stopped) gets its verdict in
+    :func:`grader.result.build`, never in a report."""
 
     __test__ = False  # not a test class, whatever pytest's collector thinks of the name
 
     PASSED = "passed"
     FAILED = "failed"
     SKIPPED = "skipped"
+    NOT_RUN = "not run"
 
 
 class SubmissionStatus(StrEnum):
-    """What became of a submission: ``ok`` (the suite ran on it) or why nothing was graded."""
+    """What became of a submission: ``ok`` (the suite ran on it), ``timeout`` (the run was
+    stopped: the tests that finished count, the rest earn nothing) or why nothing was graded."""
 
     OK = "ok"
     # found on disk, before anything is unpacked (grader.intake.discover)
@@ -54,7 +58,8 @@ class SubmissionStatus(StrEnum):
 
     @property
     def gradable(self) -> bool:
-        return self is SubmissionStatus.OK
+        """Whether the submission's passed tests earn their points."""
+        return self in (SubmissionStatus.OK, SubmissionStatus.TIMEOUT)
 
     @property
     def grader_fault(self) -> bool:

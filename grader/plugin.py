@@ -10,14 +10,14 @@ One concern per hook: options and ini keys in ``pytest_addoption`` (from
 > default), settings resolved once in ``pytest_configure``, each test's points and
 exercise in ``pytest_collection_modifyitems``, its record (outcome, failure kind, the
 failure's own message and where it failed) in ``pytest_runtest_makereport``, the records
-file at session end and the score (a :class:`grader.result.RunResult`) in
+file after collection and whenever a case finishes (:mod:`grader.records_file`: a run killed
+part way leaves every finished case) and the score (a :class:`grader.result.RunResult`) in
 ``pytest_terminal_summary``. Records travel in ``report.user_properties``, so pytest-xdist
 workers send them to the controller, which alone writes files.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -29,7 +29,6 @@ import pytest
 
 from grader import result as grade
 from grader import scoring, settings
-from grader.atomic import atomic_write_text
 from grader.intake.api import suite_api
 from grader.intake.notebook import SUFFIX as NOTEBOOK_SUFFIX
 from grader.intake.notebook import build_exercise_modules
@@ -37,6 +36,7 @@ from grader.intake.submission import prepare_submission
 from grader.leaderboard import PROPERTY as LEADERBOARD_KEY
 from grader.leaderboard import Leaderboard, LeaderboardEntry
 from grader.outcome import FailureKind, TestOutcome
+from grader.records_file import RecordsFile, planned_record
 from grader.reports.run import classroom
 from grader.result import TestRecord
 from grader.sandbox import IsolatedSubject, expected_protections
@@ -81,7 +81,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     default=None, help=settings.LEADERBOARD.describe())
     group.addoption("--gradspec-results", default=None, metavar="PATH",
                     help="write every graded test's record (outcome, failure kind, message) "
-                         "as JSON")
+                         "as JSON, rewritten as each test finishes")
     group.addoption("--gradspec-classroom", default=None, metavar="PATH",
                     help="append GitHub Classroom's result=<base64 JSON> (one entry per "
                          "graded test function) to PATH, the step's $GITHUB_OUTPUT; write it "
@@ -333,6 +333,22 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
     return report
 
 
+def _records_file(config: pytest.Config) -> RecordsFile | None:
+    """Where this run keeps its records, if asked: never on an xdist worker, whose records
+    the controller gets."""
+    path = config.getoption("--gradspec-results")
+    if hasattr(config, "workerinput") or not path:
+        return None
+    s = plugin_settings(config)
+    return RecordsFile(Path(path), {"impl": str(s.impl.value), "impl_source": s.impl.where,
+                                    "mode": "isolated" if s.isolated.value else "local"})
+
+
+def _plain(rec: dict[str, Any]) -> dict[str, Any]:
+    """A case's record as the records file keeps it (without the phase it was last updated in)."""
+    return {k: v for k, v in rec.items() if k != "when"}
+
+
 class ScoreKeeper:
     """Collects one record per graded case from the reports (on the xdist controller too)."""
 
@@ -340,6 +356,13 @@ class ScoreKeeper:
         self.config = config
         self.records: dict[str, dict[str, Any]] = {}
         self.leaderboard: list[LeaderboardEntry] = []
+        self.file = _records_file(config)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        if self.file is not None:
+            self.file.plan([planned_record(dict(item.stash[_base_key], nodeid=item.nodeid),
+                                           list(item.iter_markers()))
+                            for item in session.items if _base_key in item.stash])
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when == "call":  # each phase's report repeats the properties so far
@@ -353,36 +376,27 @@ class ScoreKeeper:
         if rec is None:
             rec = self.records[report.nodeid] = dict(phase, outcome="passed", duration=0.0)
         rec["duration"] += phase["duration"]
-        if phase["when"] != "call" and phase["outcome"] == "passed":
-            return
         if phase["outcome"] == "skipped":
             rec.update(outcome="skipped", message=phase["message"])
         elif phase["outcome"] == "failed" and rec["outcome"] != "failed":
             rec.update(outcome="failed", kind=phase["kind"], message=phase["message"],
                        where=phase["where"])
+        if phase["when"] == "teardown" and self.file is not None:
+            self.file.finished(_plain(rec))
 
     def records_list(self) -> list[TestRecord]:
         return [TestRecord.from_json(r) for r in self.records.values()]
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        config = self.config
-        path = config.getoption("--gradspec-results")
-        if hasattr(config, "workerinput") or not path:
+        if self.file is None:
             return
-        s = plugin_settings(config)
-        payload = {
-            "impl": str(s.impl.value),
-            "impl_source": s.impl.where,
-            "mode": "isolated" if s.isolated.value else "local",
-            "exitstatus": int(exitstatus),
-            "records": [r.to_json() for r in self.records_list()],
-            "leaderboard": [entry.to_json() for entry in self.leaderboard],
-        }
-        made = config.stash.get(_subject_key, None)
+        facts: dict[str, Any] = {"leaderboard": [entry.to_json() for entry in self.leaderboard]}
+        made = self.config.stash.get(_subject_key, None)
         if isinstance(made, IsolatedSubject):
             made.close()  # its children end now: the kernel's count of their CPU time is final
-            payload["sandbox_cpu_seconds"] = round(made.cpu_seconds, 3)
-        atomic_write_text(Path(path), json.dumps(payload, indent=1))
+            facts["sandbox_cpu_seconds"] = round(made.cpu_seconds, 3)
+        # every record as it stands: a case cut short (interrupted) had no teardown report
+        self.file.end(int(exitstatus), [_plain(rec) for rec in self.records.values()], **facts)
 
 
 def collected_records(config: pytest.Config) -> list[TestRecord]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -260,9 +260,10 @@ class Submission:
 
 @dataclass(frozen=True)
 class RunResult:
-    """One graded run. ``status`` ok means the suite ran on the submission; any other status
-    means nothing was graded, and the score is 0 (the tests that ran are kept, for the
-    instructor). ``score`` is after the late penalty (``late``), ``raw_score`` before it."""
+    """One graded run. ``status`` ok means the suite ran on the submission, ``timeout`` that
+    it was stopped part way (the tests that finished count); any other status means nothing
+    was graded, and the score is 0 (the tests that ran are kept, for the instructor).
+    ``score`` is after the late penalty (``late``), ``raw_score`` before it."""
 
     exercises: tuple[ExerciseResult, ...]
     submission: Submission
@@ -299,8 +300,9 @@ class RunResult:
 
     @property
     def problems(self) -> dict[str, FailureKind]:
-        """Exercises that could not be tested at all, with the kind that stopped them."""
-        if not self.gradable:
+        """Exercises that could not be tested at all, with the kind that stopped them (none
+        when the run itself did not end normally: its status says why)."""
+        if self.status is not SubmissionStatus.OK:
             return {}
         return {ex.name: ex.problem for ex in self.exercises if ex.problem is not None}
 
@@ -383,6 +385,22 @@ def _ordered(records: list[TestRecord]) -> list[TestRecord]:
     return sorted(records, key=lambda r: (r.exercise, r.hidden))
 
 
+def stopped_message(seconds: float) -> str:
+    """What a run stopped part way says, in its status and in every test it did not run."""
+    return f"grading stopped at {seconds:.0f} s: remaining tests not run"
+
+
+def _not_run(record: TestRecord, stopped: bool, message: str, exit_code: int | None
+             ) -> TestRecord:
+    """A case the run never reached, as the failure it counts as: ``timeout`` with the stop's
+    message when the run was stopped, else an error of the run (pytest ended early)."""
+    if stopped:
+        return replace(record, outcome=TestOutcome.FAILED, kind=FailureKind.TIMEOUT,
+                       message=message)
+    return replace(record, outcome=TestOutcome.FAILED, kind=FailureKind.TEST_ERROR,
+                   message=f"not run: pytest ended before this test (exit status {exit_code})")
+
+
 def build(records: list[TestRecord], submission: Submission | None = None, *,
           exit_code: int | None = 0, stopped: str = "", protections: list[str] | tuple = (),
           execution_time: float = 0.0, impl: str = "", mode: str = "",
@@ -391,12 +409,17 @@ def build(records: list[TestRecord], submission: Submission | None = None, *,
           sandbox_cpu_seconds: float | None = None) -> RunResult:
     """The grade of one run, from its records and how it ended.
 
-    ``exit_code`` is pytest's (0/1: every test ran; None: stopped at the total time limit,
-    ``stopped`` saying so). The status is the intake's when that is not ok; else
-    ``timeout`` or ``internal error`` when the run did not end normally or graded nothing,
-    ``import error`` when no module of the submission could be imported, else ``ok``.
+    ``exit_code`` is pytest's (0/1: every test ran; None: the run was stopped part way, by
+    the total time limit or a kill, ``stopped`` saying so, e.g. :func:`stopped_message`).
+    The status is the intake's when that is not ok; else ``timeout`` for a stopped run,
+    ``internal error`` when pytest did not end normally or graded nothing, ``import error``
+    when no module of the submission could be imported, else ``ok``.
     ``late`` (the late policy's verdict, :mod:`grader.late`) scales the total, here and
     nowhere else; every case, exercise and ``raw_score`` keep the points as earned.
+
+    A stopped run keeps the points of every test that finished: each verdict was reached in
+    the grader's process, and a test not run earns nothing but still counts in the maximum
+    (it fails with status timeout), so stopping a run can only lose points.
     """
     submission = submission or Submission()
     graded = _ordered([r for r in records if r.points > 0])
@@ -417,6 +440,8 @@ def build(records: list[TestRecord], submission: Submission | None = None, *,
             status = SubmissionStatus.IMPORT_ERROR
             message = "no module of the submission could be imported"
     gradable = status.gradable
+    graded = [_not_run(r, exit_code is None, message, exit_code)
+              if r.outcome is TestOutcome.NOT_RUN else r for r in graded]
 
     exact: dict[str, list[tuple[TestRecord, Fraction, Fraction]]] = defaultdict(list)
     applicable: dict[str, int] = defaultdict(int)

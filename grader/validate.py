@@ -3,9 +3,10 @@
 The reference must earn every possible point (skips only for absent devices), the student
 template none, every mutant (``tests/mutants/<exercise>/<name>/``, a known-wrong
 implementation) must lose points on its exercise and fail each test its ``CATCHES`` file
-names, and every alternative (``tests/alternatives/<exercise>/<name>/``, a different correct
-implementation) must earn its exercise's full points. Each run is a local-mode pytest
-subprocess of the suite with ``--gradspec-results`` (trusted code: these are our own files).
+names (``test_name = 0``: every case of it, so that it scores 0 there), and every
+alternative (``tests/alternatives/<exercise>/<name>/``, a different correct implementation)
+must earn its exercise's full points. Each run is a local-mode pytest subprocess of the suite
+with ``--gradspec-results`` (trusted code: these are our own files).
 """
 
 from __future__ import annotations
@@ -117,13 +118,32 @@ def has_spec_tests(suite_root: Path) -> bool:
     return any((Path(suite_root) / SPEC_DIR).rglob("test_*.py"))
 
 
-def read_catches(impl_dir: Path) -> list[str]:
-    """Test function names a mutant's ``CATCHES`` file says must fail (``#`` lines are notes)."""
+#: How a CATCHES line says the mutant must score 0 on the test: every case fails.
+SCORES_ZERO = "= 0"
+
+
+@dataclass(frozen=True)
+class Catch:
+    """A test a mutant's CATCHES file names: some case of it fails, or every case
+    (``test_name = 0``: the mutant scores 0 on it)."""
+
+    test: str
+    every_case: bool = False
+
+
+def read_catch_lines(impl_dir: Path) -> list[Catch]:
+    """What a mutant's ``CATCHES`` file says must fail (``#`` lines are notes)."""
     path = Path(impl_dir) / CATCHES_FILE
     if not path.is_file():
         return []
     lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
+    return [Catch(line.removesuffix(SCORES_ZERO).strip(), line.endswith(SCORES_ZERO))
+            for line in lines if line and not line.startswith("#")]
+
+
+def read_catches(impl_dir: Path) -> list[str]:
+    """Test function names a mutant's ``CATCHES`` file says must fail."""
+    return [catch.test for catch in read_catch_lines(impl_dir)]
 
 
 # --- running the suite --------------------------------------------------------------------
@@ -205,11 +225,12 @@ def check_template(job: Job, result: RunResult) -> Verdict:
     return Verdict(job, not problems, earned, possible, problems)
 
 
-def check_mutant(job: Job, result: RunResult, catches: list[str] | None = None) -> Verdict:
-    """A mutant must lose points on its exercise, and fail every test its CATCHES names."""
+def check_mutant(job: Job, result: RunResult, catches: list[Catch] | None = None) -> Verdict:
+    """A mutant must lose points on its exercise, and fail every test its CATCHES names
+    (every case of those it must score 0 on)."""
     tests = _graded(result, job.exercise)
     earned, possible = _totals(tests)
-    catches = read_catches(job.impl_dir) if catches is None else catches
+    catches = read_catch_lines(job.impl_dir) if catches is None else catches
     problems = []
     if possible <= 0:
         problems.append(f"no graded test ran for exercise {job.exercise!r}")
@@ -218,13 +239,19 @@ def check_mutant(job: Job, result: RunResult, catches: list[str] | None = None) 
     if not catches:
         problems.append(f"its {CATCHES_FILE} file names no test")
     functions = {t.record.function for t in tests}
-    for name in catches:
+    for catch in catches:
+        name = catch.test
+        cases = [t for t in tests if t.record.function == name and t.applicable]
+        passed = [t for t in cases if t.passed]
         if name not in functions:
             problems.append(f"{CATCHES_FILE} names {name!r}, which is not a test of "
                             f"exercise {job.exercise!r}")
-        elif not any(t.record.function == name and t.outcome is TestOutcome.FAILED
-                     for t in tests):
+        elif not any(t.outcome is TestOutcome.FAILED for t in cases):
             problems.append(f"{name} did not catch it (no case failed)")
+        elif catch.every_case and passed:
+            problems.append(f"{name} {SCORES_ZERO} in {CATCHES_FILE}, but it earned "
+                            f"{scoring.fmt_points(scoring.add(t.score for t in passed))} "
+                            f"({len(passed)} of {len(cases)} cases passed)")
     return Verdict(job, not problems, earned, possible, problems)
 
 

@@ -5,10 +5,16 @@ expected vs got, the worst error and where, the tolerance, and a hint for the us
 Tolerances are data: a per-dtype table (``torch.testing.assert_close``'s defaults), overridden
 per check by a test module's named table of :class:`Tol` pairs (rtol and atol together: a lone
 one is refused).
+
+Garbage with the right metadata never passes, and says what it is: an empty result, a shape
+that only broadcasts against the right one, NaN or inf where a finite value is expected
+(:func:`check_close`, :func:`check_meta`, :func:`check_finite`), a duration that is not a
+finite number of seconds >= 0 (:func:`check_duration`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -105,15 +111,77 @@ def check_type(actual: Any, expected_type: type | tuple[type, ...], *, call: str
              hint)
 
 
+def _shape_problem(what: str, shape: tuple[int, ...], expected: tuple[int, ...]
+                   ) -> tuple[str, list[str]] | None:
+    """What is wrong with ``shape`` where ``expected`` is due, if anything: an empty result
+    and a shape that merely broadcasts against the right one have messages of their own."""
+    shape, expected = tuple(shape), tuple(expected)
+    if shape == expected:
+        return None
+    line = f"{what}.shape={shape}, but should be {expected}"
+    if math.prod(shape) == 0 < math.prod(expected):
+        return f"{what} is empty", [line, "an empty result holds none of the values asked for"]
+    try:
+        torch.broadcast_shapes(shape, expected)
+    except RuntimeError:
+        return f"{what} has the wrong shape", [line]
+    return f"{what} has a shape that only broadcasts", [
+        line, "it broadcasts against the right shape, which is not having that shape"]
+
+
+def check_shape(actual_shape: tuple[int, ...], expected_shape: tuple[int, ...], *, call: str,
+                what: str = "result", hint: str | None = None) -> None:
+    """The shape must be exactly ``expected_shape`` (not empty, not merely broadcastable)."""
+    __tracebackhide__ = True
+    problem = _shape_problem(what, actual_shape, expected_shape)
+    if problem:
+        fail(call, problem[0], problem[1], hint)
+
+
+def check_finite(actual: Any, *, call: str, what: str = "result", hint: str | None = None
+                 ) -> None:
+    """Every value of a tensor or ndarray is finite: NaN or inf is never a right answer here."""
+    __tracebackhide__ = True
+    values = actual.detach().cpu() if isinstance(actual, torch.Tensor) else \
+        torch.from_numpy(np.asarray(actual))
+    bad = ~torch.isfinite(values)
+    if bool(bad.any()):
+        _fail_not_finite(values, bad, call=call, what=what, hint=hint)
+
+
+def _fail_not_finite(values: torch.Tensor, bad: torch.Tensor, *, call: str, what: str,
+                     hint: str | None) -> NoReturn:
+    __tracebackhide__ = True
+    first = int(bad.flatten().nonzero()[0])
+    idx = tuple(int(i) for i in np.unravel_index(first, tuple(values.shape))) \
+        if values.dim() else ()
+    fail(call, f"{what} holds NaN or inf where finite values are expected",
+         [f"non-finite elements: {int(bad.sum())} / {values.numel()}",
+          f"first at index {idx}: got {values.flatten()[first].item()}"], hint)
+
+
+def check_duration(seconds: Any, *, call: str, what: str = "seconds",
+                   at_most: float | None = None, hint: str | None = None) -> None:
+    """A duration: a python float (or int), finite, >= 0 and, given ``at_most``, no more."""
+    __tracebackhide__ = True
+    ok = type(seconds) in (float, int) and math.isfinite(seconds) and seconds >= 0
+    if ok and (at_most is None or seconds <= at_most):
+        return
+    limit = f" and at most {at_most:.3f}" if at_most is not None else ""
+    fail(call, f"{what}={describe(seconds)}, but should be a finite python float >= 0{limit}",
+         hint=hint)
+
+
 def check_meta(actual: Any, *, shape: tuple[int, ...] | None = None, dtype: Any = None,
                device: str | None = None, call: str, what: str = "result",
                hint: str | None = None) -> None:
-    """Tensor metadata: shape, dtype and device type."""
+    """Tensor metadata: shape, dtype and device type. Metadata earns nothing alone: a test
+    checks the values too (on the CPU for a ``meta`` case, :func:`value_device`)."""
     __tracebackhide__ = True
     check_type(actual, torch.Tensor, call=call, what=what, hint=hint)
+    if shape is not None:
+        check_shape(tuple(actual.shape), tuple(shape), call=call, what=what, hint=hint)
     problems = []
-    if shape is not None and tuple(actual.shape) != tuple(shape):
-        problems.append(f"{what}.shape={tuple(actual.shape)}, but should be {tuple(shape)}")
     if dtype is not None and actual.dtype != dtype:
         problems.append(f"{what}.dtype={actual.dtype}, but should be {dtype}")
     if device is not None and actual.device.type != torch.device(device).type:
@@ -140,18 +208,19 @@ def check_close(actual: Any, expected: Any, *, call: str, what: str = "result",
                  [f"expected device {expected.device}, got {actual.device}"], hint)
         a, e = actual.detach().cpu(), expected.detach().cpu()
         dtype = expected.dtype
-    if tuple(a.shape) != tuple(e.shape):
-        fail(call, f"{what} has the wrong shape",
-             [f"{what}.shape={tuple(a.shape)}, but should be {tuple(e.shape)}"], hint)
+    check_shape(tuple(a.shape), tuple(e.shape), call=call, what=what, hint=hint)
     if a.dtype != e.dtype:
         fail(call, f"{what} has the wrong dtype",
              [f"{what}.dtype={a.dtype}, but should be {e.dtype}"], hint)
+    not_finite = ~torch.isfinite(a) & torch.isfinite(e)
+    if bool(not_finite.any()):
+        _fail_not_finite(a, not_finite, call=call, what=what, hint=hint)
     allowed_tol = tolerance(dtype, tol)
     rt, at = allowed_tol.rtol, allowed_tol.atol
     a64, e64 = a.to(torch.float64), e.to(torch.float64)
     err = (a64 - e64).abs()
     allowed = at + rt * e64.abs()
-    bad = ~(err <= allowed)  # NaN counts as a mismatch
+    bad = ~((err <= allowed) | (a64 == e64))  # equal infinities match; NaN never does
     if bool(bad.any()):
         n_bad = int(bad.sum())
         flat = torch.where(torch.isnan(err), torch.full_like(err, float("inf")), err).flatten()
@@ -169,6 +238,13 @@ def check_close(actual: Any, expected: Any, *, call: str, what: str = "result",
             lines.insert(0, f"expected: {_short(e)}")
             lines.insert(1, f"got:      {_short(a)}")
         fail(call, f"{what} is off", lines, hint)
+
+
+def value_device(device: str) -> str:
+    """The device whose values a case checks: its own, or the CPU for ``meta`` (which holds
+    none). A ``meta`` case checks the same call on the CPU first, so that placement on
+    ``meta`` earns nothing unless the values it comes from are right."""
+    return "cpu" if device == "meta" else device
 
 
 def central_differences(values: Callable[[torch.Tensor], Sequence[Any]], point: torch.Tensor,
@@ -193,5 +269,6 @@ def _short(t: torch.Tensor) -> str:
     return np.array2string(t.to(torch.float64).numpy(), precision=8, separator=", ")
 
 
-__all__ = ["TOLERANCES", "Overrides", "Tol", "central_differences", "check_close", "check_meta",
-           "check_type", "describe", "describe_call", "dtype_name", "fail", "tolerance"]
+__all__ = ["TOLERANCES", "Overrides", "Tol", "central_differences", "check_close",
+           "check_duration", "check_finite", "check_meta", "check_shape", "check_type",
+           "describe", "describe_call", "dtype_name", "fail", "tolerance", "value_device"]

@@ -12,7 +12,14 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from spec_tests.checks import Overrides, check_close, check_meta, check_type, describe, fail
+from spec_tests.checks import (
+    Overrides,
+    check_close,
+    check_meta,
+    describe,
+    fail,
+    value_device,
+)
 from spec_tests.params import BY_DEVICE_DTYPE, BY_DEVICE_DTYPE_AND_META, BY_DEVICE_FLOAT64
 from spec_tests.support.cosine import (
     HINT_DEVICE,
@@ -84,6 +91,8 @@ def test_cosine_gradients_central_differences(subject, gen, device, dtype):
     x, y = _vectors(gen, n, dtype, device)
     call = cosine_call(x, y, "then .backward()")
     got = submission_grads(subject, x, y, call)
+    # Agreeing with its own values earns nothing unless the values are the cosine's.
+    check_close(got["value"], oracle(x, y)[0], call=call, hint=HINT_VALUE)
     for name in ("x", "y"):
         numeric = numeric_gradient(subject, x, y, name, eps,
                                    call=cosine_call(x, y, f"{name} moved by +/-{eps:g}"))
@@ -99,7 +108,10 @@ def test_cosine_gradients_central_differences(subject, gen, device, dtype):
 @BY_DEVICE_DTYPE.parametrize
 def test_cosine_colinear(subject, gen, device, dtype):
     """x = alpha * y gives sign(alpha) with both gradients about 0."""
-    y = _vectors(gen, 5, dtype, device)[1]
+    other, y = _vectors(gen, 5, dtype, device)
+    # The property earns nothing unless the cosine is right off the colinear pairs too.
+    check_close(subject.call("cosine.value", x=other, y=y), oracle(other, y)[0],
+                call=cosine_call(other, y), hint=HINT_VALUE)
     for alpha in (2.0, -0.5, 3.7):
         x = alpha * y
         call = cosine_call(x, y, f"x = {alpha} * y, then .backward()")
@@ -119,7 +131,8 @@ def test_cosine_symmetry_and_scale_invariance(subject, gen, device, dtype):
     """g(y, x) = g(x, y) and g(a x, b y) = sign(a b) g(x, y), tiny and huge scales included."""
     x, y = _vectors(gen, 8, dtype, device)
     base = subject.call("cosine.value", x=x, y=y)
-    check_type(base, torch.Tensor, call=cosine_call(x, y), hint=HINT_DEVICE)
+    # Symmetric, scale-invariant garbage (a constant, a sign) earns nothing: base is checked.
+    check_close(base, oracle(x, y)[0], call=cosine_call(x, y), hint=HINT_VALUE)
     swapped = subject.call("cosine.value", x=y, y=x)
     check_close(swapped, base, call="cosine_similarity(y, x) vs cosine_similarity(x, y) with "
                 f"x = {describe(x)}", hint="the formula is symmetric in x and y.")
@@ -132,31 +145,51 @@ def test_cosine_symmetry_and_scale_invariance(subject, gen, device, dtype):
                          "flips its sign): an eps added to the norms breaks small vectors.")
 
 
+def _value_then_meta(gen: torch.Generator, n: int, dtype: torch.dtype, device: str
+                     ) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """The inputs of a case: on its device; for ``meta``, on the CPU first (values to check),
+    then the same on ``meta``."""
+    x, y = _vectors(gen, n, dtype, value_device(device))
+    return [(x, y)] + ([(x.to("meta"), y.to("meta"))] if device == "meta" else [])
+
+
 @pytest.mark.points(2)
 @pytest.mark.device
 @BY_DEVICE_DTYPE_AND_META.parametrize
 def test_cosine_output_meta(subject, gen, device, dtype):
-    """The result is a 0-d torch.Tensor of x's dtype on x's device (meta too: no data used)."""
-    x, y = _vectors(gen, 4, dtype, device)
-    got = subject.call("cosine.value", x=x, y=y)
-    check_meta(got, shape=(), dtype=dtype, device=device, call=cosine_call(x, y), hint=HINT_DEVICE)
+    """The result is a 0-d torch.Tensor of x's dtype on x's device (meta too: no data used),
+    and the cosine's value (on the CPU for the meta case)."""
+    for x, y in _value_then_meta(gen, 4, dtype, device):
+        got = subject.call("cosine.value", x=x, y=y)
+        check_meta(got, shape=(), dtype=dtype, device=x.device.type, call=cosine_call(x, y),
+                   hint=HINT_DEVICE)
+        if x.device.type != "meta":
+            check_close(got, oracle(x, y)[0], call=cosine_call(x, y), hint=HINT_VALUE)
 
 
 @pytest.mark.points(2)
 @pytest.mark.gradients
 @BY_DEVICE_DTYPE_AND_META.parametrize
 def test_cosine_keeps_graph(subject, gen, device, dtype):
-    """With x and y requiring grad the result has a grad_fn, and grad mode is left on."""
-    x, y = _vectors(gen, 4, dtype, device)
-    call = cosine_call(x.requires_grad_(), y.requires_grad_())
-    got = subject.call("cosine.value_and_grads", x=x, y=y)
-    check_type(got["value"], torch.Tensor, call=call, hint=HINT_GRAPH)
-    problems = []
-    if not got["requires_grad"]:
-        problems.append("result.requires_grad is False, but should be True")
-    if not got["has_grad_fn"]:
-        problems.append("result.grad_fn is None, but the result should come out of the graph")
-    if not got["grad_enabled_after"]:
-        problems.append("autograd is switched off after the call (torch.set_grad_enabled?)")
-    if problems:
-        fail(call, "the autograd graph is not kept", problems, HINT_GRAPH)
+    """With x and y requiring grad the result has a grad_fn, and grad mode is left on; the
+    value and gradients are the cosine's (on the CPU for the meta case)."""
+    for x, y in _value_then_meta(gen, 4, dtype, device):
+        call = cosine_call(x.requires_grad_(), y.requires_grad_())
+        got = subject.call("cosine.value_and_grads", x=x, y=y)
+        check_meta(got["value"], shape=(), dtype=dtype, device=x.device.type, call=call,
+                   hint=HINT_GRAPH)
+        problems = []
+        if not got["requires_grad"]:
+            problems.append("result.requires_grad is False, but should be True")
+        if not got["has_grad_fn"]:
+            problems.append("result.grad_fn is None, but the result should come out of the "
+                            "graph")
+        if not got["grad_enabled_after"]:
+            problems.append("autograd is switched off after the call (torch.set_grad_enabled?)")
+        if problems:
+            fail(call, "the autograd graph is not kept", problems, HINT_GRAPH)
+        if x.device.type != "meta":
+            want, gx, gy = oracle(x, y)
+            check_close(got["value"], want, call=call, hint=HINT_VALUE)
+            check_close(got["grad_x"], gx, call=call, what="x.grad", hint=HINT_GRAPH)
+            check_close(got["grad_y"], gy, call=call, what="y.grad", hint=HINT_GRAPH)

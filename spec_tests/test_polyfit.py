@@ -19,11 +19,15 @@ import torch
 from spec_tests.checks import (
     Overrides,
     check_close,
+    check_duration,
+    check_finite,
     check_meta,
+    check_shape,
     check_type,
     describe,
     describe_call,
     fail,
+    value_device,
 )
 from spec_tests.params import DEVICES, DEVICES_AND_META, FLOAT_DTYPE_NAMES, grid
 from spec_tests.support.polyfit import (
@@ -55,6 +59,7 @@ HINT_PLACEMENT = ("torch backends return w and mse_trace as tensors on the reque
                   ".item() or python lists; the numpy backend returns float64 ndarrays.")
 HINT_DTYPE = ("torch backends compute in x's dtype when x is a floating tensor, in float32 "
               "when x is a numpy array (like the seed); the numpy backend in float64.")
+HINT_SECONDS = "seconds is the wall time of train itself: a time.perf_counter() difference."
 #: Tolerance overrides of this module's checks (the others use checks.TOLERANCES). The seed
 #: ran float32, and a float32 run of many steps drifts from the float64 oracles.
 TOL = Overrides({
@@ -88,6 +93,35 @@ def _expected(values: np.ndarray, backend: str, device: str, dtype: str) -> Any:
         return np.asarray(values, dtype=np.float64)
     return torch.from_numpy(np.asarray(values, dtype=np.float64)).to(
         device=device, dtype=getattr(torch, dtype))
+
+
+def _check_train_values(got: dict[str, Any], call: str, x: np.ndarray, y: np.ndarray,
+                        n_steps: int, lr: float, degree: int, backend: str, device: str,
+                        dtype: str, hint: str) -> None:
+    """w and mse_trace equal the float64 recurrence's (in the backend's form and ``dtype``):
+    the values a placement, dtype, argument or timing check is about."""
+    __tracebackhide__ = True
+    w, trace = oracle_gd(x, y, n_steps, lr, degree)
+    tol = TOL("trajectory", dtype)
+    check_close(got["w"], _expected(w, backend, device, dtype), call=call, what="w", tol=tol,
+                hint=hint)
+    check_close(got["mse_trace"], _expected(trace, backend, device, dtype), call=call,
+                what="mse_trace", tol=tol, hint=hint)
+
+
+def _values64(got: dict[str, Any], key: str, shape: tuple[int, ...], backend: str,
+              device: str, call: str, hint: str) -> np.ndarray:
+    """``got[key]`` (w or mse_trace) as float64 values, once it is the backend's type on
+    ``device``, of exactly ``shape`` and finite."""
+    __tracebackhide__ = True
+    value = got[key]
+    if backend == "numpy":
+        check_type(value, np.ndarray, call=call, what=key, hint=HINT_PLACEMENT)
+    else:
+        check_meta(value, device=device, call=call, what=key, hint=HINT_PLACEMENT)
+    check_shape(tuple(value.shape), shape, call=call, what=key, hint=hint)
+    check_finite(value, call=call, what=key, hint=hint)
+    return _as_numpy(value)
 
 
 # ---- poly and dpoly_dw -----------------------------------------------------------------
@@ -126,19 +160,25 @@ def _check_library_value(got: Any, expected64: np.ndarray, library: str, device:
     tdtype = getattr(torch, dtype)
     check_meta(got, shape=expected64.shape, dtype=tdtype, device=device, call=call,
                hint=HINT_KEEP)
-    if device != "meta":
-        check_close(got, torch.from_numpy(expected64).to(device=device, dtype=tdtype),
-                    call=call, tol=TOL("powers", dtype), hint=hint)
+    check_close(got, torch.from_numpy(expected64).to(device=device, dtype=tdtype),
+                call=call, tol=TOL("powers", dtype), hint=hint)
 
 
 def _check_on_poly_inputs(subject: Any, name: str, oracle: Any, library: str, device: str,
                           dtype: str, hint: str) -> None:
-    """``name(x, w)`` of the submission equals ``oracle(x64, w64)`` on every poly input."""
+    """``name(x, w)`` of the submission equals ``oracle(x64, w64)`` on every poly input (for
+    ``meta``: on the CPU, then the same inputs on ``meta`` give the right metadata)."""
     __tracebackhide__ = True
-    for x, w, x64, w64 in _poly_inputs(library, device, dtype):
+    for x, w, x64, w64 in _poly_inputs(library, value_device(device), dtype):
         call = describe_call(name, {"x": x, "w": w})
         got = subject.call(f"polyfit.{name}", x=x, w=w)
-        _check_library_value(got, oracle(x64, w64), library, device, dtype, call, hint)
+        expected = oracle(x64, w64)
+        _check_library_value(got, expected, library, value_device(device), dtype, call, hint)
+        if device == "meta":
+            xm, wm = x.to("meta"), w.to("meta")
+            call = describe_call(name, {"x": xm, "w": wm})
+            check_meta(subject.call(f"polyfit.{name}", x=xm, w=wm), shape=expected.shape,
+                       dtype=getattr(torch, dtype), device="meta", call=call, hint=HINT_KEEP)
 
 
 def _powers(x64: np.ndarray, w64: np.ndarray) -> np.ndarray:
@@ -184,14 +224,8 @@ def _as_numpy(value: Any) -> np.ndarray:
 def test_train_first_gradient(subject, backend, device, dtype):
     """The first step's gradient is the seed's on every backend: w after one step = -lr * grad."""
     got, call = _train_on_seed_data(subject, 1, backend, device, dtype)
-    w = got["w"]
-    if backend == "numpy":
-        check_type(w, np.ndarray, call=call, what="w", hint=HINT_PLACEMENT)
-    else:
-        check_meta(w, shape=(SEED_DEGREE + 1, 1), device=device, call=call, what="w",
-                   hint=HINT_PLACEMENT)
-    grad = -_as_numpy(w) / SEED_LR
-    check_close(grad.reshape(-1), SEED_FIRST_GRADIENT, call=call,
+    w = _values64(got, "w", (SEED_DEGREE + 1, 1), backend, device, call, HINT_GRADIENT)
+    check_close(-w.reshape(-1) / SEED_LR, SEED_FIRST_GRADIENT, call=call,
                 what="first-step gradient (-w / lr after one step)",
                 tol=TOL("first gradient", dtype),
                 hint=HINT_GRADIENT if backend != "autograd" else HINT_GRADIENT + " "
@@ -235,6 +269,9 @@ def test_backends_agree(subject):
     y = np.exp(-x) * np.cos(3 * x)
     kwargs = {"n_steps": 500, "lr": 0.02, "degree": 3, "device": "cpu"}
     base, base_call = train_submission(subject, x, y, backend="numpy", **kwargs)
+    # Three identical wrong answers agree: the numpy one is held to the recurrence first.
+    _check_train_values(base, base_call, x, y, kwargs["n_steps"], kwargs["lr"],
+                        kwargs["degree"], "numpy", "cpu", "float64", HINT_GRADIENT)
     for backend in TORCH_BACKENDS:
         xt, yt = torch.from_numpy(x), torch.from_numpy(y)
         got, call = train_submission(subject, xt, yt, backend=backend, **kwargs)
@@ -264,23 +301,17 @@ def test_train_seed_figures(subject, backend, device, dtype):
     """The defaults (200 000 steps, lr 1e-5, degree 4) reproduce the seed: MSE 0.5265 -> 0.0079."""
     kwargs = {} if backend == "numpy" else {"backend": backend, "device": device}
     got, call = train_submission(subject, SEED_X, SEED_Y, timeout=240, **kwargs)
-    trace, w = got["mse_trace"], got["w"]
-    if backend == "numpy":
-        check_type(trace, np.ndarray, call=call, what="mse_trace", hint=HINT_PLACEMENT)
-    else:
-        check_meta(trace, shape=(SEED_STEPS,), device=device, call=call, what="mse_trace",
-                   hint=HINT_PLACEMENT)
-    trace64 = _as_numpy(trace)
-    if trace64.shape != (SEED_STEPS,):
-        fail(call, f"mse_trace.shape={trace64.shape}, but should be ({SEED_STEPS},)",
-             hint="are the defaults n_steps=200_000, lr=1e-5, degree=4?")
+    hint = "are the defaults n_steps=200_000, lr=1e-5, degree=4? " + HINT_GRADIENT
+    trace64 = _values64(got, "mse_trace", (SEED_STEPS,), backend, device, call, hint)
+    w = _values64(got, "w", (SEED_DEGREE + 1, 1), backend, device, call, hint)
     ends = np.array([trace64[0], trace64[-1]])
     check_close(ends, np.array([SEED_MSE_0, SEED_FINAL_MSE]), call=call,
                 what="[mse_trace[0], mse_trace[-1]]", tol=TOL("seed mse"),
                 hint=HINT_BEFORE + " The seed ends at 0.0079 (float32: 0.00791, float64: 0.00790).")
-    check_close(_as_numpy(w).reshape(-1), SEED_FINAL_W, call=call, what="w after 200 000 steps",
+    check_close(w.reshape(-1), SEED_FINAL_W, call=call, what="w after 200 000 steps",
                 tol=TOL("seed w"), hint=HINT_GRADIENT)
-    worst_rise = float(np.max(np.diff(trace64) / trace64[1:]))
+    rises = np.diff(trace64) / np.maximum(np.abs(trace64[1:]), np.finfo(np.float64).tiny)
+    worst_rise = float(np.max(rises))  # finite: the trace is (no 0 / 0 to hide a rise)
     if worst_rise > 1e-5:
         fail(call, f"the MSE rises during training (worst relative rise {worst_rise:.3g} at step "
              f"{int(np.argmax(np.diff(trace64))) + 1})", hint=HINT_GRADIENT)
@@ -306,7 +337,7 @@ def test_train_reaches_least_squares(subject, backend, device, dtype):
     hint = HINT_GRADIENT + (" " + HINT_AUTOGRAD if backend == "autograd" else "")
     check_close(got["w"], _expected(w_opt, backend, device, dtype), call=call,
                 what="w (vs the least-squares optimum)", tol=tol, hint=hint)
-    final = float(_as_numpy(got["mse_trace"])[-1])
+    final = float(_values64(got, "mse_trace", (LSQ_STEPS,), backend, device, call, hint)[-1])
     if not abs(final - mse_opt) <= tol.atol + tol.rtol * mse_opt:
         fail(call, f"mse_trace[-1]={final:.8g}, but the least-squares MSE is {mse_opt:.8g}",
              hint=HINT_BEFORE)
@@ -322,29 +353,32 @@ PLACEMENT_CASES = (grid(backend=["numpy"], device=["cpu"])
 @pytest.mark.device
 @PLACEMENT_CASES.parametrize
 def test_train_result_placement(subject, backend, device):
-    """w ((degree+1) x 1) and mse_trace ((n_steps,)) come back on the requested device, detached."""
+    """w ((degree+1) x 1) and mse_trace ((n_steps,)) come back on the requested device, detached,
+    with the recurrence's values (the meta case: on the CPU first), and seconds >= 0."""
     n_steps, degree = 6, 2
-    got, call = train_submission(subject, SEED_X, SEED_Y, n_steps=n_steps, lr=SEED_LR,
-                                 degree=degree, backend=backend, device=device)
-    if backend == "numpy":
-        for key, shape in (("w", (degree + 1, 1)), ("mse_trace", (n_steps,))):
-            value = got[key]
-            check_type(value, np.ndarray, call=call, what=key, hint=HINT_PLACEMENT)
-            if value.shape != shape or value.dtype != np.float64:
-                fail(call, f"{key} is {describe(value)}, but should have shape {shape} and "
-                     "dtype float64", hint=HINT_PLACEMENT)
-    else:
-        check_meta(got["w"], shape=(degree + 1, 1), dtype=torch.float32, device=device,
-                   call=call, what="w", hint=HINT_PLACEMENT)
-        check_meta(got["mse_trace"], shape=(n_steps,), dtype=torch.float32, device=device,
-                   call=call, what="mse_trace", hint=HINT_PLACEMENT)
-        if got["w"].requires_grad:
-            fail(call, "w still requires grad",
-                 hint="return w.detach(), not the leaf tensor autograd differentiates")
-    seconds = got["seconds"]
-    if type(seconds) not in (float, int) or not seconds >= 0:
-        fail(call, f"seconds={describe(seconds)}, but should be a python float >= 0",
-             hint="time.perf_counter() differences are floats")
+    for run_device in [value_device(device)] + (["meta"] if device == "meta" else []):
+        got, call = train_submission(subject, SEED_X, SEED_Y, n_steps=n_steps, lr=SEED_LR,
+                                     degree=degree, backend=backend, device=run_device)
+        if backend == "numpy":
+            for key, shape in (("w", (degree + 1, 1)), ("mse_trace", (n_steps,))):
+                value = got[key]
+                check_type(value, np.ndarray, call=call, what=key, hint=HINT_PLACEMENT)
+                if value.shape != shape or value.dtype != np.float64:
+                    fail(call, f"{key} is {describe(value)}, but should have shape {shape} and "
+                         "dtype float64", hint=HINT_PLACEMENT)
+        else:
+            check_meta(got["w"], shape=(degree + 1, 1), dtype=torch.float32, device=run_device,
+                       call=call, what="w", hint=HINT_PLACEMENT)
+            check_meta(got["mse_trace"], shape=(n_steps,), dtype=torch.float32,
+                       device=run_device, call=call, what="mse_trace", hint=HINT_PLACEMENT)
+            if got["w"].requires_grad:
+                fail(call, "w still requires grad",
+                     hint="return w.detach(), not the leaf tensor autograd differentiates")
+        if run_device != "meta":
+            _check_train_values(got, call, SEED_X, SEED_Y, n_steps, SEED_LR, degree, backend,
+                                run_device, "float64" if backend == "numpy" else "float32",
+                                HINT_GRADIENT)
+        check_duration(got["seconds"], call=call, hint=HINT_SECONDS)
 
 
 #: (what x is, the dtype the torch backends must compute in).
@@ -367,6 +401,8 @@ def test_train_dtype(subject, backend, given, expected):
     for key in ("w", "mse_trace"):
         check_meta(got[key], dtype=getattr(torch, expected), device="cpu", call=call, what=key,
                    hint=HINT_DTYPE)
+    _check_train_values(got, call, SEED_X, SEED_Y, 4, SEED_LR, SEED_DEGREE, backend, "cpu",
+                        expected, HINT_GRADIENT)
 
 
 BAD_ARGUMENTS = grid(kwargs=[
@@ -379,7 +415,12 @@ BAD_ARGUMENTS = grid(kwargs=[
 @pytest.mark.values
 @BAD_ARGUMENTS.parametrize
 def test_train_rejects_bad_arguments(subject, kwargs):
-    """An unknown backend, or the numpy backend off the CPU, raises ValueError."""
+    """An unknown backend, or the numpy backend off the CPU, raises ValueError (and good
+    arguments give the recurrence's values: raising is right for bad arguments only)."""
+    good, good_call = train_submission(subject, SEED_X, SEED_Y, n_steps=3, backend="numpy",
+                                       device="cpu")
+    _check_train_values(good, good_call, SEED_X, SEED_Y, 3, SEED_LR, SEED_DEGREE, "numpy",
+                        "cpu", "float64", HINT_GRADIENT)
     call = describe_call("train", {"x": SEED_X, "y": SEED_Y, "n_steps": 3, **kwargs})
     got = subject.call("polyfit.train_error", timeout=60, x=SEED_X, y=SEED_Y, n_steps=3,
                        **kwargs)
@@ -427,11 +468,13 @@ def test_train_timing(subject, backend, device):
              hint="compute the powers of x once, use matrix products over all samples (no "
                   "python loop over samples), avoid per-step .item()/.cpu() and growing python "
                   "lists of tensors.")
-    seconds = got["seconds"]
-    if type(seconds) not in (float, int) or not 0 <= seconds <= measured + 1e-3:
-        fail(call, f"train reported seconds={describe(seconds)}, but the call took "
-             f"{measured:.3f} s", hint="seconds is the wall time of train itself, GPU work "
-                                      "synchronised (time.perf_counter()).")
+    # Garbage returned at once is fast: the time earns nothing unless the values are right.
+    _check_train_values(got, call, x, y, n_steps, SEED_LR, SEED_DEGREE, backend, device,
+                        "float64" if backend == "numpy" else "float32", HINT_GRADIENT)
+    check_duration(got["seconds"], call=call + f", which took {measured:.3f} s",
+                   at_most=measured + 1e-3,
+                   hint="seconds is the wall time of train itself, GPU work synchronised "
+                        "(time.perf_counter()).")
 
 
 # ---- leaderboard (no points) -------------------------------------------------------------

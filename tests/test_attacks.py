@@ -4,7 +4,9 @@ The rule asserted: a submission's score equals the score of its honest part. The
 (tests/fixtures/toy_suite) has two exercises, ``arith`` (9 points, 2 hidden) and ``tens``
 (4 points); each hostile submission (tests/hostile/) attacks through ``arith`` next to an
 honest ``tens``, so it must score exactly 4. Attacks that need no pytest run talk to a
-sandbox directly through :class:`grader.sandbox.IsolatedSubject`.
+sandbox directly through :class:`grader.sandbox.IsolatedSubject`. Garbage with the right
+metadata is graded by the course's own suite: mutants of the corpus next to an honest
+exercise, against the same submission without them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import shutil
 import socket
 import sys
 import time
+from fractions import Fraction
 from pathlib import Path
 
 import graded_runs
@@ -22,6 +25,7 @@ import pytest
 from graded_runs import Graded
 from sandbox_helpers import UidWatcher
 
+from grader import corpus
 from grader.runtime.wire import Unsupported
 from grader.sandbox import IsolatedSubject, os_support
 from grader.subject import ProbeFailure
@@ -353,3 +357,90 @@ def test_faking_the_clock_does_not_change_the_measured_time(agent):
     value, seconds = agent.call_timed("arith.shout", s="fakeclock:0.4")
     assert value == "fast"
     assert seconds >= 0.4
+
+
+# --------------------------------------------- garbage with the right metadata (the course)
+COURSE = HERE.parent
+EXERCISES = ("cosine", "momentum", "polyfit")
+#: Each class of garbage that passed metadata or agreement checks: the mutants
+#: (tests/mutants/<exercise>/<name>) put in place of the reference's modules, and a phrase of
+#: the failure it must get. The exercise left out is the honest part, graded next to them.
+GARBAGE = {
+    "nan_of_the_right_shape": ({"momentum": "nan_step", "polyfit": "nan_results"},
+                               "holds NaN or inf where finite values are expected"),
+    "empty_broadcasting_shapes": ({"cosine": "empty_result", "polyfit": "empty_results"},
+                                  "is empty"),
+    "identical_garbage_everywhere": ({"cosine": "constant_zero",
+                                      "polyfit": "same_garbage_per_backend"}, "is off"),
+    "zeros_on_meta_only": ({"momentum": "zeros_on_meta", "polyfit": "zeros_on_meta"},
+                           "only the meta device is done"),
+}
+_COURSE_RUNS: dict[tuple[str, str], Graded] = {}
+
+
+def course_submission(folder: Path, garbage: dict[str, str], *, honest_only: bool = False
+                      ) -> Path:
+    """The reference's modules, each exercise of ``garbage`` replaced by its mutant (or, with
+    ``honest_only``, left out: the submission's honest part)."""
+    folder.mkdir(parents=True)
+    for path in (COURSE / "reference").glob("*.py"):
+        if path.name != "__init__.py" and path.stem not in garbage:
+            shutil.copy(path, folder / path.name)
+    for exercise, name in ({} if honest_only else garbage).items():
+        with corpus.materialized(HERE / "mutants" / exercise / name, COURSE / "reference") as built:
+            shutil.copy(built / f"{exercise}.py", folder / f"{exercise}.py")
+    return folder
+
+
+def grade_course(factory: pytest.TempPathFactory, key: str, spawn: str, garbage: dict[str, str],
+                 *, honest_only: bool = False) -> Graded:
+    """The course's suite graded on a :func:`course_submission`, once per session and spawn.
+
+    Deadlines are generous: no verdict here may depend on how busy the machine is.
+    """
+    if (key, spawn) not in _COURSE_RUNS:
+        folder = factory.mktemp(f"{key}-{spawn}")
+        sub = course_submission(folder / "submission", garbage, honest_only=honest_only)
+        _COURSE_RUNS[key, spawn] = graded_runs.grade(sub, folder / "out", suite=COURSE,
+                                                     spawn=spawn, probe_timeout=60.0,
+                                                     total_timeout=900.0)
+    return _COURSE_RUNS[key, spawn]
+
+
+def verdicts(graded: Graded, exercise: str) -> dict[str, tuple[str, str | None]]:
+    return {r.nodeid: (r.outcome, r.kind) for r in graded.records(exercise)}
+
+
+@pytest.mark.slow  # two to four graded runs of the whole course suite
+@pytest.mark.parametrize("attack", list(GARBAGE))
+def test_garbage_with_the_right_metadata_earns_nothing(attack, graded_spawn, tmp_path_factory):
+    """NaN, empty or broadcasting results, the same garbage from every backend, zeros where
+    meta cannot see values: the submission scores exactly what it scores without them, and
+    its honest exercise gets the same verdicts as in a complete honest submission."""
+    garbage, phrase = GARBAGE[attack]
+    case = grade_course(tmp_path_factory, attack, graded_spawn, garbage)
+    honest = grade_course(tmp_path_factory, "honest-" + "-".join(sorted(garbage)),
+                          graded_spawn, garbage, honest_only=True)
+    complete = grade_course(tmp_path_factory, "complete", graded_spawn, {})
+    assert case.score == honest.score
+    assert case.results["score"] == honest.results["score"]
+    for exercise in EXERCISES:
+        if exercise in garbage:
+            assert case.per_exercise[exercise][0] == 0.0, [
+                r.nodeid for r in case.records(exercise) if r.outcome == "passed"]
+        else:
+            assert case.per_exercise[exercise] == honest.per_exercise[exercise]
+            assert verdicts(case, exercise) == verdicts(complete, exercise)
+    assert any(phrase in r.message for ex in garbage for r in case.records(ex))
+
+
+@pytest.mark.slow  # a graded run of the whole course suite
+def test_an_honest_complete_submission_keeps_full_marks(graded_spawn, tmp_path_factory):
+    complete = grade_course(tmp_path_factory, "complete", graded_spawn, {})
+    assert complete.score == Fraction(complete.doc["max_score"]) == 75
+    for exercise in EXERCISES:
+        records = complete.records(exercise)
+        assert all(r.outcome in ("passed", "skipped") for r in records), [
+            (r.nodeid, r.message[:200]) for r in records if r.outcome == "failed"]
+        assert all("not available on this machine" in r.message or "does not support" in
+                   r.message for r in records if r.outcome == "skipped")

@@ -1,11 +1,24 @@
-"""The spec suite's own helpers: the grid of cases, the tolerance overrides, the message."""
+"""The spec suite's own helpers: the grid of cases, the tolerance overrides, the message, and
+the messages of garbage with the right metadata (empty, broadcasting, NaN, a bad duration)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
-from spec_tests.checks import TOLERANCES, Overrides, Tol, fail, tolerance
+from spec_tests.checks import (
+    TOLERANCES,
+    Overrides,
+    Tol,
+    check_close,
+    check_duration,
+    check_finite,
+    check_meta,
+    fail,
+    tolerance,
+    value_device,
+)
 from spec_tests.params import CUDA_SKIP, DEVICES, DEVICES_AND_META, FLOAT_DTYPES, grid
 
 
@@ -64,3 +77,43 @@ def test_fail_says_what_the_call_and_the_hint() -> None:
                                "  hint: add, do not subtract")
     with pytest.raises(AssertionError, match=r"^w still requires grad \[train\(\)\]$"):
         fail("train()", "w still requires grad")
+
+
+def message(check, *args, **kwargs) -> str:
+    with pytest.raises(AssertionError) as info:
+        check(*args, call="f(x)", **kwargs)
+    return str(info.value)
+
+
+def test_garbage_of_the_right_metadata_fails_with_its_own_message() -> None:
+    want = torch.zeros(5, 1)
+    assert message(check_close, torch.zeros(5, 0), want).startswith(
+        "result is empty [f(x)]\n  result.shape=(5, 0), but should be (5, 1)")
+    assert message(check_close, torch.zeros(1), torch.tensor(0.0)).startswith(
+        "result has a shape that only broadcasts [f(x)]")
+    assert message(check_close, torch.zeros(5, 2), want).startswith(
+        "result has a shape that only broadcasts [f(x)]")
+    assert message(check_close, torch.zeros(5, 2), torch.zeros(5, 3)).startswith(
+        "result has the wrong shape [f(x)]")
+    nan = message(check_close, torch.full((5, 1), float("nan")), want, what="w")
+    assert nan.startswith("w holds NaN or inf where finite values are expected [f(x)]")
+    assert "non-finite elements: 5 / 5" in nan and "first at index (0, 0): got nan" in nan
+    inf = message(check_close, np.array([1.0, np.inf]), np.array([1.0, 2.0]))
+    assert "non-finite elements: 1 / 2" in inf and "first at index (1,): got inf" in inf
+    assert message(check_meta, torch.zeros(3, 0), shape=(3, 1)).startswith("result is empty")
+    assert message(check_finite, np.array([0.5, np.nan, 1.0])).startswith(
+        "result holds NaN or inf")
+    check_finite(torch.ones(3), call="f(x)")
+    check_close(torch.tensor([float("inf")]), torch.tensor([float("inf")]), call="f(x)")
+
+
+def test_a_duration_is_a_finite_float_at_least_zero() -> None:
+    for bad in (float("nan"), float("inf"), -1.0, "1.0", None, torch.tensor(1.0)):
+        assert "should be a finite python float >= 0" in message(check_duration, bad)
+    assert "at most 2.000" in message(check_duration, 3.0, at_most=2.0)
+    check_duration(0.0, call="f(x)")
+    check_duration(1, call="f(x)", at_most=1.0)
+
+
+def test_a_meta_case_checks_its_values_on_the_cpu() -> None:
+    assert [value_device(d) for d in ("meta", "cpu", "cuda")] == ["cpu", "cpu", "cuda"]

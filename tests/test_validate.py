@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from minisuite import build_suite
+from minisuite import mutant as mutant_source
 
 from grader import validate
 from grader.result import build
@@ -83,6 +84,24 @@ def test_wrong_corpus_fails_with_reasons(bad_suite: Path,
 
     assert validate.main(argparse.Namespace(suite=bad_suite, jobs=2, seed=None, full=False)) == 1
     assert "4 not" in capsys.readouterr().out
+
+
+def test_a_mutant_must_score_zero_where_catches_says_so(good_suite: Path,
+                                                        tmp_path: Path) -> None:
+    mutant = tmp_path / "ignores_b"
+    mutant.mkdir()
+    (mutant / "adder.py").write_text(mutant_source("drops b", "return a"))
+    (mutant / "CATCHES").write_text("# drops b\ntest_add = 0\ntest_add_random\n")
+    assert validate.read_catch_lines(mutant) == [validate.Catch("test_add", every_case=True),
+                                                 validate.Catch("test_add_random")]
+    verdict = validate.run_job(validate.Job("mutant", mutant, "adder", "ignores_b"), good_suite)
+    # with b dropped, add(0, 0) still passes: 1 of test_add's 3 points
+    assert not verdict.ok
+    assert verdict.detail == ("test_add = 0 in CATCHES, but it earned 1 (1 of 3 cases "
+                              "passed)")
+    (mutant / "CATCHES").write_text("test_add_random = 0\n")
+    assert validate.run_job(validate.Job("mutant", mutant, "adder", "ignores_b"),
+                            good_suite).ok
 
 
 def test_reference_with_a_non_device_skip_is_refused(good_suite: Path) -> None:

@@ -8,11 +8,18 @@ child write results. The pytest child records every graded case; this process bu
 run's one :class:`grader.result.RunResult` from those records and renders every report from
 it (:mod:`grader.reports.run`).
 
+The pytest child rewrites its records file as each test finishes, so a run stopped at the
+total time limit (or killed) is graded from the tests that finished: they keep their points,
+the rest fail as not run, and the status says ``grading stopped at N s: remaining tests not
+run`` (:func:`grader.result.build` decides). Asked for ``live_reports``, this process also
+keeps ``out_dir/results.json`` current from those records while the child runs
+(:mod:`grader.run.live`), for a platform that may kill the whole run.
+
 Exit status, for GitHub Classroom and scripts:
     0  graded, full marks
-    1  graded, points lost
+    1  graded, points lost (a run stopped part way included)
     2  could not grade: a bad submission (invalid or unsafe zip, empty, no module imports)
-       or an internal error (the suite did not run, or ran past the total time limit)
+       or an internal error (the suite did not run)
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
 from grader import result as grade
@@ -33,9 +41,10 @@ from grader.intake.submission import prepare_submission
 from grader.late import Late
 from grader.leaderboard import LeaderboardEntry
 from grader.outcome import Reveal
-from grader.reports.run import ReportOptions, write_run_reports
+from grader.reports.run import LIVE_REPORTS, ReportOptions, write_run_reports
 from grader.result import RunResult, Submission
 from grader.run.launch import FreshPytest, PytestLauncher
+from grader.run.live import LiveReports
 from grader.sandbox import HIDE_ENV, expected_protections
 from grader.scoring import fmt_points
 
@@ -79,7 +88,8 @@ def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed:
                      launcher: PytestLauncher | None = None,
                      options: ReportOptions | None = None, leaderboard: bool = False,
                      late: Late | None = None,
-                     instructor_dir: Path | None = None) -> RunResult:
+                     instructor_dir: Path | None = None,
+                     live_reports: bool = False) -> RunResult:
     """Grade one submission in isolation, write its reports into ``out_dir``, return its grade.
 
     ``launcher`` starts the pytest run (default: a fresh interpreter; a batch worker passes
@@ -88,6 +98,7 @@ def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed:
     ``leaderboard`` whether the suite's leaderboard tests run, ``late`` the late policy's
     verdict on this submission; ``grade.json`` and ``pytest.log``, which hold everything,
     go to ``instructor_dir`` (default ``out_dir``).
+    ``live_reports``: keep ``out_dir``'s live reports current while the suite runs.
     """
     start = time.monotonic()
     submission, out_dir, suite_root = Path(submission), Path(out_dir), Path(suite_root).resolve()
@@ -95,34 +106,46 @@ def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed:
     for folder in (out_dir, private):
         folder.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="gradspec-run-"))
-    records: list[grade.TestRecord] = []
-    board: list[LeaderboardEntry] = []
-    facts: dict = {}
+    found: tuple[list[grade.TestRecord], dict] | None = None
     code: int | None = 0
+
+    def graded(found: tuple[list[grade.TestRecord], dict] | None, code: int | None
+               ) -> RunResult:
+        """The grade of the records as they stand, ``code`` None: stopped there."""
+        records, facts = found or ([], {})
+        board = [LeaderboardEntry.from_json(e) for e in facts.get("leaderboard", [])]
+        elapsed = time.monotonic() - start
+        return grade.build(records, intake, exit_code=code,
+                           stopped=grade.stopped_message(elapsed),
+                           protections=expected_protections(), execution_time=elapsed,
+                           mode="isolated", impl=str(submission), late=late, leaderboard=board,
+                           sandbox_cpu_seconds=_seconds(facts.get("sandbox_cpu_seconds")))
+
+    def write_live(records: list[grade.TestRecord], facts: dict) -> None:
+        write_run_reports(graded((records, facts), None), out_dir, options, names=LIVE_REPORTS)
+
     try:
         prepared = prepare_submission(submission, work / "submission",
                                       api=graded_suite_api(suite_root))
+        intake = Submission(path=str(submission), hash=prepared.hash, status=prepared.status,
+                            message=prepared.message, notes=tuple(prepared.notes))
         log = f"not graded: {prepared.message}\n"
         if prepared.status.gradable:  # a bad submission is not worth a suite run
             hide = [*hide_paths, out_dir, private, submission, work]
-            code, log = run_suite(prepared.path, work / RECORDS, suite_root=suite_root,
-                                  seed=seed, probe_timeout=probe_timeout, hide_paths=hide,
-                                  total_timeout=total_timeout, launcher=launcher,
-                                  leaderboard=leaderboard)
+            with LiveReports(work / RECORDS, write_live) if live_reports else nullcontext():
+                code, log = run_suite(prepared.path, work / RECORDS, suite_root=suite_root,
+                                      seed=seed, probe_timeout=probe_timeout, hide_paths=hide,
+                                      total_timeout=total_timeout, launcher=launcher,
+                                      leaderboard=leaderboard)
             found = grade.read_records(work / RECORDS)
             if found is None and code in (0, 1):
                 code = -1  # it claims to have run, but left no records: the grader's problem
-            records, facts = found if found else ([], {})
-            board = [LeaderboardEntry.from_json(e) for e in facts.get("leaderboard", [])]
+            elif found is not None and found[1].get("exitstatus") is None:
+                code = None  # pytest was cut short (killed): grade the tests that finished
     finally:
         shutil.rmtree(work, ignore_errors=True)
     (private / "pytest.log").write_text(log)
-    intake = Submission(path=str(submission), hash=prepared.hash, status=prepared.status,
-                        message=prepared.message, notes=tuple(prepared.notes))
-    result = grade.build(records, intake, exit_code=code, protections=expected_protections(),
-                         execution_time=time.monotonic() - start, mode="isolated",
-                         impl=str(submission), late=late, leaderboard=board,
-                         sandbox_cpu_seconds=_seconds(facts.get("sandbox_cpu_seconds")))
+    result = graded(found, code)
     write_run_reports(result, out_dir, options, instructor_dir=private)
     return result
 

@@ -75,10 +75,11 @@ def seed_objective(dtype: torch.dtype, device: str) -> tuple[Callable, dict[str,
 
 
 @submission_independent
-def oracle_minimize(f: Callable, init: torch.Tensor, lr: float, momentum: float,
-                    max_iter: int = 500, optimizer: Callable = torch.optim.SGD) -> torch.Tensor:
-    """The seed's ``minimize`` loop (torch.optim.SGD unless told otherwise); returns the
-    iterates before each step."""
+def oracle_run(f: Callable, init: torch.Tensor, lr: float, momentum: float,
+               max_iter: int = 500, optimizer: Callable = torch.optim.SGD
+               ) -> tuple[torch.Tensor, torch.Tensor]:
+    """The seed's ``minimize`` loop (torch.optim.SGD unless told otherwise): the iterates
+    before each step, and the point it stopped at."""
     x = init.clone().requires_grad_()
     opt = optimizer([x], lr=lr, momentum=momentum)
     record = []
@@ -89,4 +90,10 @@ def oracle_minimize(f: Callable, init: torch.Tensor, lr: float, momentum: float,
             break
         record.append(x.detach().clone())
         opt.step()
-    return torch.stack(record)
+    return torch.stack(record), x.detach().clone()
+
+
+def oracle_minimize(f: Callable, init: torch.Tensor, lr: float, momentum: float,
+                    max_iter: int = 500, optimizer: Callable = torch.optim.SGD) -> torch.Tensor:
+    """The iterates of :func:`oracle_run`."""
+    return oracle_run(f, init, lr, momentum, max_iter, optimizer)[0]

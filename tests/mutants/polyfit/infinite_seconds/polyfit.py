@@ -1,0 +1,8 @@
+"""Mutant: train reports seconds = inf."""
+
+_reference_train = train
+
+
+def train(x, y, n_steps=200_000, lr=1e-5, degree=4, backend="numpy", device="cpu"):
+    out = _reference_train(x, y, n_steps, lr, degree, backend, device)
+    return dict(out, seconds=float("inf"))
