@@ -1,14 +1,21 @@
-"""Harness timings: the public suite's wall time, `grader run` overhead, batch throughput.
+"""Harness timings: the public suite, `grader run` against bare pytest, what grading costs a
+submission beyond its own code, batch throughput, a submission that hangs everywhere, and a
+cold start of the Gradescope entry point.
 
 Each figure comes from commands run here, one after the other, in this one invocation; the
-ratios compare runs of the same machine and the same moment.
+ratios compare runs of the same machine and the same moment. CPU times are the kernel's
+counts of every process a command started (``RUSAGE_CHILDREN``), the submission's own from
+its sandbox children (``sandbox_cpu_seconds`` of each ``grade.json``).
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -18,10 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.polyfit_backends import machine_info
-from grader import corpus
+from grader import corpus, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+SEED = str(settings.DEFAULT_SEED)
+#: The plugins a graded run does without (grader/run/runner.py: FAST_PYTEST), on both sides
+#: of the comparison with bare pytest.
+SAME_PLUGINS = ("-p", "no:cacheprovider", "-p", "no:logging", "-p", "no:unraisableexception")
+REPEATS = 3  # timed runs per side of a comparison (the median counts), after a warm-up run
 
 
 @dataclass
@@ -37,44 +49,96 @@ class HarnessRow:
                 "target": self.target, "met": self.met}
 
 
-def _env() -> dict[str, str]:
+def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRADSPEC_")}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.update(extra)
     return env
 
 
-def _timed(cmd: list[str], *, check_codes: tuple[int, ...] = (0, 1)) -> float:
+@dataclass
+class Timed:
+    wall: float
+    cpu: float  # user + system seconds of every process the command started and reaped
+
+
+def _timed(cmd: list[str], *, check_codes: tuple[int, ...] = (0, 1), cwd: Path = ROOT,
+           env: dict[str, str] | None = None) -> Timed:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
+    proc = subprocess.run(cmd, cwd=cwd, env=env or _env(), capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in check_codes:
         tail = (proc.stdout + proc.stderr)[-3000:]
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{tail}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Timed(wall, cpu)
 
 
 def public_suite_wall_time() -> HarnessRow:
     """`pytest -n 2` over the public spec tests against the reference."""
     secs = _timed([sys.executable, "-m", "pytest", "-n", "2", "-q", "-p", "no:cacheprovider",
                    "spec_tests", "--ignore", "spec_tests/hidden", "--impl", "reference"],
-                  check_codes=(0,))
+                  check_codes=(0,)).wall
     return HarnessRow("public suite vs reference, pytest -n 2", secs, f"{secs:.1f} s",
                       "<= 60 s", secs <= 60)
 
 
 def run_overhead() -> list[HarnessRow]:
-    """`grader run` (isolated) against the bare in-process pytest run of the same tests."""
-    bare = _timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "spec_tests",
-                   "--impl", "reference"], check_codes=(0,))
+    """`grader run` (isolated) against bare in-process pytest on the same submission and
+    tests, with the same plugins and seed; each side warmed up once, then the median of
+    :data:`REPEATS` runs, taken in turn."""
+    bare_cmd = [sys.executable, "-m", "pytest", "-q", *SAME_PLUGINS, "spec_tests",
+                "--impl", "reference", "--grading-seed", SEED]
     with tempfile.TemporaryDirectory() as tmp:
-        isolated = _timed([str(BIN / "grader"), "run", str(ROOT / "reference"), "--out", tmp],
-                          check_codes=(0,))
-    ratio = isolated / bare
+        run_cmd = [str(BIN / "grader"), "run", str(ROOT / "reference"), "--out", tmp,
+                   "--seed", SEED]
+        bare, isolated = [], []
+        for i in range(REPEATS + 1):
+            b, r = _timed(bare_cmd, check_codes=(0,)), _timed(run_cmd, check_codes=(0,))
+            if i:  # the first pair warms the caches (bytecode, the OS's file cache)
+                bare.append(b.wall)
+                isolated.append(r.wall)
+    b, r = statistics.median(bare), statistics.median(isolated)
+    ratio = r / b
     return [
-        HarnessRow("bare pytest, in-process, same tests (1 process)", bare, f"{bare:.1f} s",
-                   "", None),
-        HarnessRow("grader run, isolated, same tests", isolated,
-                   f"{isolated:.1f} s = {ratio:.2f}x bare", "<= 1.5x bare", ratio <= 1.5),
+        HarnessRow("bare pytest, in-process, same tests and plugins", b, f"{b:.1f} s", "",
+                   None),
+        HarnessRow("grader run, isolated, same tests", r, f"{r:.1f} s = {ratio:.2f}x bare",
+                   "<= 1.15x bare", ratio <= 1.15),
+    ]
+
+
+def _copies(folder: Path, source: Path, count: int) -> None:
+    for i in range(count):
+        student = folder / f"student{i:03d}"
+        student.mkdir(parents=True)
+        for path in source.glob("*.py"):
+            if path.name != "__init__.py":
+                shutil.copy(path, student / path.name)
+
+
+def grading_cost(count: int = 20, jobs: int = 2) -> list[HarnessRow]:
+    """CPU time per submission of `grader batch` on ``count`` copies of the reference: all of
+    it, the submission's own (its sandbox children), and the difference, the grader's."""
+    with tempfile.TemporaryDirectory() as tmp:
+        klass, out = Path(tmp) / "class", Path(tmp) / "out"
+        _copies(klass, ROOT / "reference", count)
+        timed = _timed([str(BIN / "grader"), "batch", str(klass), "--out", str(out),
+                        "--jobs", str(jobs), "--seed", SEED], check_codes=(0,))
+        own = [json.loads(p.read_text()).get("sandbox_cpu_seconds")
+               for p in (out / "instructor").glob("*/grade.json")]
+    if len(own) != count or any(o is None for o in own):
+        raise RuntimeError(f"expected {count} grade.json files with sandbox_cpu_seconds")
+    total, mine = timed.cpu / count, statistics.mean(own)
+    overhead = total - mine
+    return [
+        HarnessRow(f"grader batch, {count} copies of the reference, --jobs {jobs}: CPU per "
+                   "submission", timed.wall, f"{total:.2f} core-s", "", None),
+        HarnessRow("  of which the submission's own code (sandbox children)", mine,
+                   f"{mine:.2f} core-s", "", None),
+        HarnessRow("  of which the grader's (the rest)", overhead, f"{overhead:.2f} core-s",
+                   "<= 0.5 core-s", overhead <= 0.5),
     ]
 
 
@@ -100,29 +164,106 @@ def make_class(folder: Path, size: int) -> None:
 
 
 def batch_throughput(size: int = 60, jobs: int = 2) -> HarnessRow:
-    """`grader batch` on a generated class; every submission isolated."""
+    """`grader batch` on a generated class; every submission isolated, no test skipped."""
     with tempfile.TemporaryDirectory() as tmp:
         klass = Path(tmp) / "class"
         make_class(klass, size)
         secs = _timed([str(BIN / "grader"), "batch", str(klass), "--out", str(Path(tmp) / "out"),
-                       "--jobs", str(jobs)], check_codes=(0, 1))
+                       "--jobs", str(jobs), "--seed", SEED], check_codes=(0, 1)).wall
     per_minute = size / secs * 60
     return HarnessRow(f"grader batch, {size} submissions, --jobs {jobs}", secs,
-                      f"{per_minute:.1f} submissions/min", ">= 30 /min", per_minute >= 30)
+                      f"{per_minute:.1f} submissions/min", ">= 60 /min", per_minute >= 60)
+
+
+class _HangEverywhere(ast.NodeTransformer):
+    """Every function and method sleeps before it does anything."""
+
+    def _hang(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.AST:
+        self.generic_visit(node)
+        node.body.insert(0, ast.parse("__import__('time').sleep(10 ** 6)").body[0])
+        return node
+
+    visit_FunctionDef = visit_AsyncFunctionDef = _hang
+
+
+def make_hanging_submission(folder: Path) -> None:
+    """The reference with every function of every exercise made to hang when called (it
+    imports fine: each exercise's calls time out, none fails at import)."""
+    folder.mkdir(parents=True)
+    for path in sorted((ROOT / "reference").glob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        tree = _HangEverywhere().visit(ast.parse(path.read_text()))
+        (folder / path.name).write_text(ast.unparse(ast.fix_missing_locations(tree)))
+
+
+def hang_everywhere() -> HarnessRow:
+    """`grader run` on a submission whose every call hangs."""
+    with tempfile.TemporaryDirectory() as tmp:
+        sub = Path(tmp) / "hangs"
+        make_hanging_submission(sub)
+        exercises = sum((ROOT / "spec_tests" / f"test_{p.stem}.py").is_file()
+                        for p in sub.glob("*.py"))
+        secs = _timed([str(BIN / "grader"), "run", str(sub), "--out", str(Path(tmp) / "out"),
+                       "--seed", SEED], check_codes=(1,)).wall
+    return HarnessRow(f"grader run, a submission that hangs in all {exercises} exercises",
+                      secs, f"{secs:.1f} s", "<= 60 s", secs <= 60)
+
+
+def _suite_copy(dest: Path) -> None:
+    """The suite's tracked files, as a fresh checkout has them (no bytecode, no caches)."""
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True,
+                            check=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        src = ROOT / name
+        if src.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+
+
+def cold_start() -> list[HarnessRow]:
+    """Gradescope's ``run_autograder`` in a fresh autograder root (a fresh copy of the suite,
+    empty HOME and caches, this machine's virtual environment as the image's): the time to
+    results.json for the first submission, then for the next one."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "source").mkdir()
+        _suite_copy(root / "source")
+        (root / "venv").symlink_to(Path(sys.prefix))
+        home = root / "home"
+        home.mkdir()
+        env = _env(AUTOGRADER_ROOT=str(root), HOME=str(home), XDG_CACHE_HOME=str(home / "cache"),
+                   GRADSPEC_SEED=SEED)
+        for label in ("first submission, empty caches", "next submission"):
+            shutil.rmtree(root / "submission", ignore_errors=True)
+            shutil.rmtree(root / "results", ignore_errors=True)
+            shutil.copytree(ROOT / "reference", root / "submission")
+            (root / "results").mkdir()
+            timed = _timed(["bash", str(root / "source" / "gradescope" / "run_autograder")],
+                           cwd=root / "source", env=env, check_codes=(0, 1))
+            if not (root / "results" / "results.json").is_file():
+                raise RuntimeError("run_autograder wrote no results.json")
+            rows.append(HarnessRow(f"run_autograder to results.json, {label}", timed.wall,
+                                   f"{timed.wall:.1f} s", "", None))
+    return rows
 
 
 def run(out: Path, args: Any) -> dict[str, Any]:
     """The section: measure, print the table, write out/bench/harness.json."""
     size = int(getattr(args, "class_size", 60))
-    rows = [public_suite_wall_time(), *run_overhead(), batch_throughput(size=size, jobs=2)]
+    rows = [public_suite_wall_time(), *run_overhead(), *grading_cost(),
+            batch_throughput(size=size, jobs=2), hang_everywhere(), *cold_start()]
     width = max(len(r.what) for r in rows)
     print(f"{'what':<{width}}  {'seconds':>8}  {'figure':<28} target")
     for r in rows:
         verdict = "" if r.met is None else ("met" if r.met else "NOT met")
         print(f"{r.what:<{width}}  {r.seconds:8.1f}  {r.figure:<28} {r.target} {verdict}")
-    result = {"machine": machine_info(), "rows": [r.as_dict() for r in rows]}
+    load = os.getloadavg()[0]
+    print(f"load average at the end: {load:.2f} on {os.cpu_count()} cores")
+    result = {"machine": machine_info(), "load_average": load,
+              "rows": [r.as_dict() for r in rows]}
     out.mkdir(parents=True, exist_ok=True)
     (out / "harness.json").write_text(json.dumps(result, indent=1))
     print(f"wrote {out / 'harness.json'}")
     return result
-
