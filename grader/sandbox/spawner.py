@@ -47,27 +47,11 @@ class ChildProcess:
     def kill(self) -> None:
         """SIGKILL the whole tree: the namespace's init (everything dies with it) or the group.
 
-        The worker under the namespace's init goes first, alone: init reaps it and ends,
-        and init's parent (``unshare`` or the zygote's C1) reaps init and ends, so the CPU
-        time of the worker and of what it reaped reaches :meth:`wait` (killing init first
-        would lose it: a dying init's namespace is reaped without accounts). Then the
-        group, whatever is left of it."""
+        The tree's CPU time is read from /proc just before (a dying init reaps its namespace
+        without accounts, so :meth:`wait` alone would miss what its processes used)."""
         proc = self.proc
-        if self.status_r is not None and proc.returncode is None:
-            if isinstance(proc, ZygoteProcess):
-                _kill_grandchildren(proc.pid, proc.pidfd)  # the zygote's pidfd, taken at fork
-            else:
-                try:
-                    own = os.pidfd_open(proc.pid)  # our child, not reaped: its own pid
-                except OSError:
-                    own = -1
-                if own >= 0:
-                    _kill_grandchildren(proc.pid, own)
-                    os.close(own)
-            try:
-                self.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                pass
+        if proc.returncode is None:
+            self.cpu_seconds = tree_cpu_seconds(proc.pid)
         if isinstance(proc, ZygoteProcess):
             proc.kill()  # its pidfd, and the zygote kills the group
         elif proc.returncode is None:  # not reaped, so its pid and group are still its own
@@ -84,13 +68,13 @@ class ChildProcess:
 
     def wait(self, timeout: float) -> int:
         """Reap the child (raises ``subprocess.TimeoutExpired`` past ``timeout``) and note
-        the CPU time of its whole tree: the kernel's count (``wait4``), which the submission
-        cannot fake. Every process of the tree is reaped by its parent (the namespace's init
-        reaps all), so their times add up into the child's."""
+        the CPU time of its tree as the kernel counted it (``wait4``: the child and all it
+        reaped; a child that ended on its own was reaped all the way down), unless
+        :meth:`kill` read more from /proc first. The submission cannot fake either."""
         proc = self.proc
         if isinstance(proc, ZygoteProcess):
             code = proc.wait(timeout=timeout)
-            self.cpu_seconds = proc.cpu_seconds
+            self.cpu_seconds = max(self.cpu_seconds, proc.cpu_seconds)
             return code
         if proc.returncode is not None:
             return proc.returncode
@@ -102,7 +86,7 @@ class ChildProcess:
                 return proc.wait(timeout=0)
             if pid:
                 proc.returncode = os.waitstatus_to_exitcode(status)
-                self.cpu_seconds = usage.ru_utime + usage.ru_stime
+                self.cpu_seconds = max(self.cpu_seconds, usage.ru_utime + usage.ru_stime)
                 return proc.returncode
             if time.monotonic() > deadline:
                 raise subprocess.TimeoutExpired(proc.args, timeout)
@@ -143,50 +127,24 @@ class ChildProcess:
         return ("signal", -code) if code < 0 else ("exit", code)
 
 
-def _alive(pidfd: int) -> bool:
-    """Whether the process of ``pidfd`` is not reaped yet (so its pid is still its own)."""
-    try:
-        signal.pidfd_send_signal(pidfd, 0)
-    except OSError:
-        return False
-    return True
-
-
-def _children(parent: int, parent_fd: int) -> list[int]:
-    """Pidfds of the children of ``parent``: each taken, then checked to be ``parent``'s
-    child while ``parent`` (``parent_fd``) was not reaped, so no reused pid is among them."""
-    try:
-        pids = [int(p) for p in Path(f"/proc/{parent}/task/{parent}/children").read_text()
-                .split()]
-    except (OSError, ValueError):
-        return []
-    found = []
-    for pid in pids:
-        try:
-            pidfd = os.pidfd_open(pid)
-        except OSError:
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds of the process ``root`` and every live descendant, each with what it
+    reaped (user + system, and the same of reaped children: /proc/PID/stat fields 14-17)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, seen, todo = 0, set(), [root]
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
             continue
+        seen.add(pid)
         try:
-            ours = f"\nPPid:\t{parent}\n" in Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            ours = False
-        if ours and _alive(parent_fd):
-            found.append((pid, pidfd))
-        else:
-            os.close(pidfd)
-    return found
-
-
-def _kill_grandchildren(root: int, root_fd: int) -> None:
-    """SIGKILL the children of ``root``'s children (the worker under the namespace's init)."""
-    for init, init_fd in _children(root, root_fd):
-        for _, worker_fd in _children(init, init_fd):
-            try:
-                signal.pidfd_send_signal(worker_fd, signal.SIGKILL)
-            except OSError:
-                pass
-            os.close(worker_fd)
-        os.close(init_fd)
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            total += sum(int(f) for f in fields[11:15])
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, ValueError):
+            continue
+    return total / tick
 
 
 class Spawner(Protocol):
