@@ -30,4 +30,5 @@ fi
     -c "$SRC/constraints.txt" torch
 "$VENV/bin/pip" install --quiet -c "$SRC/constraints.txt" "$SRC"
 "$VENV/bin/grader" --help >/dev/null  # fail the build now, not on the first submission
+bash "$SRC/gradescope/warm_up.sh" "$(dirname "$SRC")"
 echo "gradspec installed in $VENV"
