@@ -135,8 +135,10 @@ def build_program(dtype: torch.dtype, path: Path | None = None) -> Path:
     Seconds of work, once per machine.
     """
     from torch._higher_order_ops.scan import scan  # torch's loop primitive (not yet public)
+    from torch._inductor.cpp_builder import get_cpp_compiler
     from torch.fx.experimental.proxy_tensor import make_fx
 
+    get_cpp_compiler()  # raises at once where there is no C++ compiler, not after the export
     path = path or program_path(dtype)
     w, phi_t = torch.zeros(5, 1, dtype=dtype), torch.ones(5, 100, dtype=dtype)
     y = torch.ones(100, 1, dtype=dtype)

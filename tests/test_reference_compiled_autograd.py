@@ -112,3 +112,25 @@ def test_train_runs_long_cpu_autograd_runs_compiled(monkeypatch: pytest.MonkeyPa
     polyfit.train(x, y, n_steps=20, lr=1e-5, degree=4, backend="torch")  # not autograd
     polyfit.train(x.half(), y.half(), n_steps=20, lr=1e-5, degree=4, backend="autograd")
     assert len(asked) == 2
+
+
+def test_no_cpp_compiler_runs_the_eager_loop(aot_cache: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where inductor finds no C++ compiler, nothing is built (the build gives up before
+    exporting) and a long autograd run is the eager loop's, result for result."""
+    import torch._inductor.config as inductor_config
+    from torch._inductor.exc import InvalidCxxCompiler
+
+    monkeypatch.setattr(inductor_config.cpp, "cxx", (None, str(aot_cache / "no-such-g++")))
+    monkeypatch.setattr(torch.export, "export",
+                        lambda *args, **kwargs: pytest.fail("exported before finding a compiler"))
+    with pytest.raises(InvalidCxxCompiler):
+        polyfit_compiled.build_program(torch.float32)
+    x, y = _seed_data(torch.float32)
+    assert _compiled(x, y, 30, 1e-5, 4) is None
+    assert list(aot_cache.iterdir()) == []
+    monkeypatch.setattr(polyfit_compiled, "COMPILE_MIN_STEPS", 30)
+    out = polyfit.train(x, y, n_steps=30, lr=1e-5, degree=4, backend="autograd")
+    monkeypatch.setattr(polyfit_compiled, "COMPILE_MIN_STEPS", 31)
+    torch.testing.assert_close((out["w"], out["mse_trace"]), _eager(x, y, 30, 1e-5, 4),
+                               rtol=0, atol=0)
