@@ -150,11 +150,13 @@ def new_process_seconds(backend: str, device: str, n_steps: int) -> float:
     return float(proc.stdout.strip().splitlines()[-1])
 
 
-def timed_train(backend: str, device: str, n_steps: int) -> tuple[float, dict[str, Any]]:
-    start = time.perf_counter()
+def timed_train(backend: str, device: str, n_steps: int
+                ) -> tuple[float, float, dict[str, Any]]:
+    """Wall seconds, CPU seconds of this process (every thread) and the result of one call."""
+    start, cpu_start = time.perf_counter(), time.process_time()
     out = polyfit.train(X, Y, n_steps=n_steps, lr=LR, degree=DEGREE, backend=backend,
                         device=device)
-    return time.perf_counter() - start, out
+    return time.perf_counter() - start, time.process_time() - cpu_start, out
 
 
 def measure(n_steps: int) -> dict[str, Any]:
@@ -165,22 +167,23 @@ def measure(n_steps: int) -> dict[str, Any]:
 
 def _measure(n_steps: int) -> dict[str, Any]:
     floor = measure_floor(n_steps)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     _, naive_trace = seed_numpy_loop(X, Y, n_steps, LR, DEGREE)
-    naive = time.perf_counter() - start
+    naive, naive_cpu = time.perf_counter() - start, time.process_time() - cpu_start
     rows: list[dict[str, Any]] = []
     traces: dict[str, np.ndarray] = {}
     if floor["skipped"]:
         rows.append({"backend": FLOOR, "device": "cpu", "skipped": floor["skipped"]})
     for dtype, run in (floor.get("runs") or {}).items():
         rows.append({"backend": FLOOR, "device": "cpu", "dtype": dtype, "seconds": run.seconds,
-                     "steps_per_s": n_steps / run.seconds, "final_mse": float(run.mse_trace[-1]),
+                     "cpu_seconds": run.cpu_seconds, "steps_per_s": n_steps / run.seconds,
+                     "final_mse": float(run.mse_trace[-1]),
                      "speedup": naive / run.seconds, "first_call_seconds": None,
                      "new_process_seconds": None, "seed_seconds": None, "skipped": None,
                      "w": run.w.ravel().tolist()})
         traces[label(rows[-1])] = run.mse_trace.astype(np.float64)
     rows.append({"backend": "seed numpy loop", "device": "cpu", "dtype": "float64",
-                 "seconds": naive, "steps_per_s": n_steps / naive,
+                 "seconds": naive, "cpu_seconds": naive_cpu, "steps_per_s": n_steps / naive,
                  "final_mse": float(naive_trace[-1]), "speedup": 1.0,
                  "first_call_seconds": naive, "new_process_seconds": None,
                  "seed_seconds": SEED_SECONDS[("numpy", "cpu")], "skipped": None})
@@ -197,12 +200,13 @@ def _measure(n_steps: int) -> dict[str, Any]:
                 continue
             polyfit.train(X, Y, n_steps=10, lr=LR, degree=DEGREE, backend=backend,
                           device=device)  # warm-up: first-call allocations, kernels
-            first, _ = timed_train(backend, device, n_steps)  # autograd: builds its loop
-            seconds, out = timed_train(backend, device, n_steps)
+            first, _, _ = timed_train(backend, device, n_steps)  # autograd: builds its loop
+            seconds, cpu_seconds, out = timed_train(backend, device, n_steps)
             fresh = new_process_seconds(backend, device, n_steps)
             trace = np.asarray(torch.as_tensor(out["mse_trace"]).cpu(), dtype=np.float64)
             traces[label(row)] = trace
-            rows.append(dict(row, seconds=seconds, steps_per_s=n_steps / seconds,
+            rows.append(dict(row, seconds=seconds, cpu_seconds=cpu_seconds,
+                             steps_per_s=n_steps / seconds,
                              final_mse=float(trace[-1]), speedup=naive / seconds,
                              first_call_seconds=first, first_call_speedup=naive / first,
                              new_process_seconds=fresh,
@@ -212,6 +216,7 @@ def _measure(n_steps: int) -> dict[str, Any]:
         if not row.get("skipped") and row["dtype"] in floor.get("runs", {}):
             run = floor["runs"][row["dtype"]]
             row["vs_floor"] = row["seconds"] / run.seconds
+            row["cpu_vs_floor"] = row["cpu_seconds"] / run.cpu_seconds
             row["trace_vs_floor"] = float(np.max(np.abs(traces[label(row)] - run.mse_trace)
                                                  / run.mse_trace))
     return {"n_steps": n_steps, "rows": rows, "traces": traces, "floor": {
@@ -261,13 +266,15 @@ def _seconds(value: float | None) -> str:
 
 
 def table(rows: list[dict[str, Any]], n_steps: int) -> str:
-    head = (f"{'backend':<16} {'device':<6} {'dtype':<7} {'seconds':>8} {'steps/s':>9} "
-            f"{'final MSE':>10} {'vs seed':>8} {'vs floor':>8} {'1st call':>8} {'new proc':>8} "
-            f"{'seed 2017':>9}")
-    lines = [f"polyfit, {n_steps} steps, lr {LR:g}, degree {DEGREE}; seconds: warm (2nd run in "
-             f"this process; floor: best of {FLOOR_REPEATS}); vs floor: seconds / the floor's "
-             "in the same dtype; 1st call: includes any build, from empty caches; new proc: "
-             "1st call in a fresh interpreter, build on disk",
+    head = (f"{'backend':<16} {'device':<6} {'dtype':<7} {'seconds':>8} {'cpu s':>7} "
+            f"{'steps/s':>9} {'final MSE':>10} {'vs seed':>8} {'vs floor':>8} {'(cpu)':>7} "
+            f"{'1st call':>8} {'new proc':>8} {'seed 2017':>9}")
+    lines = [f"polyfit, {n_steps} steps, lr {LR:g}, degree {DEGREE}; seconds: wall, warm (2nd "
+             f"run in this process; floor: best of {FLOOR_REPEATS}); cpu s: this process's CPU "
+             "seconds in that call (every thread); vs floor: seconds / the floor's in the same "
+             "dtype, (cpu): the same for CPU seconds, steadier on a shared machine; 1st call: "
+             "includes any build, from empty caches; new proc: 1st call in a fresh interpreter, "
+             "build on disk",
              head, "-" * len(head)]
     for r in rows:
         seed = f"{r['seed_seconds']:.1f} s" if r.get("seed_seconds") else ""
@@ -275,9 +282,10 @@ def table(rows: list[dict[str, Any]], n_steps: int) -> str:
             lines.append(f"{r['backend']:<16} {r['device']:<6} skipped: {r['skipped']}")
             continue
         vs_floor = f"{r['vs_floor']:.1f}x" if "vs_floor" in r else "n/a"
+        cpu_vs_floor = f"{r['cpu_vs_floor']:.1f}x" if "cpu_vs_floor" in r else "n/a"
         lines.append(f"{r['backend']:<16} {r['device']:<6} {r['dtype']:<7} {r['seconds']:>8.3f} "
-                     f"{r['steps_per_s']:>9.0f} {r['final_mse']:>10.5f} "
-                     f"{r['speedup']:>7.2f}x {vs_floor:>8} "
+                     f"{r['cpu_seconds']:>7.3f} {r['steps_per_s']:>9.0f} {r['final_mse']:>10.5f} "
+                     f"{r['speedup']:>7.2f}x {vs_floor:>8} {cpu_vs_floor:>7} "
                      f"{_seconds(r['first_call_seconds']):>8} "
                      f"{_seconds(r['new_process_seconds']):>8} {seed:>9}")
     agreement = [f"{label(r)} {r['trace_vs_floor']:.1e}" for r in rows
