@@ -1,8 +1,9 @@
 """The reference's compiled autograd loop (long CPU runs) gives the eager loop's results.
 
 It is what `python -m benchmarks` times; the spec tests never reach it (it starts at
-``COMPILE_MIN_STEPS``), so it is checked here on short runs, built for real (~10 s a dtype)
-into a temporary folder, and ``train``'s dispatch to it is checked with a stand-in.
+``COMPILE_MIN_STEPS``), so it is checked here on short runs, built for real (15-30 s a dtype
+on a quiet machine) into a temporary folder, and ``train``'s dispatch to it is checked with a
+stand-in.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ import pytest
 import torch
 
 from reference import polyfit, polyfit_compiled
+
+#: A hang guard for the tests that build a program for real: 15-30 s of compiler time on a quiet
+#: machine, several minutes on a loaded 2-core one (the suite's 120 s guard stopped a build).
+BUILD_TIMEOUT_S = 900
 
 
 @pytest.fixture
@@ -47,6 +52,7 @@ def _eager(x: torch.Tensor, y: torch.Tensor, n_steps: int, lr: float, degree: in
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(BUILD_TIMEOUT_S)
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["float32", "float64"])
 def test_compiled_loop_equals_eager_loop(aot_cache: Path, dtype: torch.dtype) -> None:
     x, y = _seed_data(dtype)
@@ -70,6 +76,7 @@ def test_compiled_loop_equals_eager_loop(aot_cache: Path, dtype: torch.dtype) ->
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(BUILD_TIMEOUT_S)
 def test_compiled_loop_is_built_once_and_rebuilt_when_corrupt(aot_cache: Path) -> None:
     x, y = _seed_data(torch.float32)
     if _compiled(x, y, 10, 1e-5, 4) is None:
