@@ -18,7 +18,8 @@ from pathlib import Path
 #: name -> (module, function, what it measures)
 SECTIONS: dict[str, tuple[str, str, str]] = {
     "polyfit": ("benchmarks.polyfit_backends", "run",
-                "the reference polyfit per backend and device vs the seed's numpy loop"),
+                "the reference polyfit per backend and device vs the seed's numpy loop and "
+                "the machine's floor (a compiled C++ loop)"),
     "harness": ("benchmarks.harness", "run",
                 "public suite wall time, grader run overhead, batch throughput"),
 }

@@ -9,8 +9,10 @@ x is a floating-point tensor, otherwise in float32 like the seed (x, y given as 
 
 Why it is fast (same arithmetic as the seed, less overhead per step):
   * Phi and Phi^T are computed once, not every step;
-  * each step of the hand-written backends is two fused in-place calls: ``r = y - Phi w``
-    written straight into a preallocated residual buffer, then ``w += (2 lr / N) Phi^T r``;
+  * each step of the hand-written backends is two matrix-vector calls and nothing else: the
+    residual ``r = [y | -Phi] @ [1; w]`` (``y - Phi w`` in one product) written straight into
+    a preallocated residual buffer, then the update ``w += (2 lr / N) Phi^T r`` (numpy: the
+    update is a product too, written into the next row of the buffer, see ``_train_numpy``);
   * the MSE of each step is the mean square of that step's residual, reduced for a whole block
     of steps at once: no per-step reduction, ``.item()`` or host sync;
   * the autograd backend, for short runs, calls ``torch.autograd.grad`` on each step's MSE (a
@@ -41,6 +43,11 @@ except ImportError:
 BACKENDS = ("numpy", "torch", "autograd")
 #: Elements of the residual buffer: steps are processed in blocks of this many residuals.
 RESIDUAL_BUFFER = 1 << 20
+#: The torch backend's residual buffer: at most torch's parallel grain (32768 elements), so
+#: that each block's MSE reduction runs on the calling thread. A parallel reduction wakes the
+#: OpenMP workers, and their spinning afterwards slows the sequential steps that follow (about
+#: 1.5 us of CPU a step measured on 2 cores, with 10 000-step blocks).
+TORCH_RESIDUAL_BUFFER = 1 << 15
 #: Steps per block of the autograd backend (MSE tensors held before one stack).
 AUTOGRAD_BLOCK = 4096
 
@@ -123,47 +130,53 @@ def _blocks(n_steps: int, block: int) -> Iterator[tuple[int, int]]:
 
 def _train_numpy(x: Any, y: Any, n_steps: int, lr: float, degree: int
                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Every step is two ``ndarray.dot`` calls on one row ``[1, w_k, r_k]`` of a buffer:
+    ``r_k = [y | -Phi] [1; w_k]``, then ``w_{k+1} = [0 | I | (2 lr / N) Phi^T] [1; w_k; r_k]``
+    written into the next row (float64 only: w joins the sum of the update's small terms)."""
     x = np.asarray(x, dtype=np.float64).reshape(-1, 1)
     y = np.asarray(y, dtype=np.float64).reshape(-1, 1)
-    n = x.shape[0]
-    w = np.zeros((degree + 1, 1))
-    phi = dpoly_dw(x, w)
-    phi_t = np.ascontiguousarray(phi.T)
-    step = np.empty_like(w)
-    scale = 2.0 * lr / n
+    n, m = x.shape[0], degree + 1
+    phi = dpoly_dw(x, np.zeros((m, 1)))
+    residual_of = np.hstack([y, -phi])
+    update_of = np.hstack([np.zeros((m, 1)), np.eye(m), (2.0 * lr / n) * phi.T])
     trace = np.empty(n_steps)
-    block = max(1, min(n_steps, RESIDUAL_BUFFER // max(n, 1)))
-    residuals = np.empty((block, n, 1))
+    block = max(1, min(n_steps, RESIDUAL_BUFFER // (1 + m + n)))
+    rows = np.empty((block + 1, 1 + m + n))
+    rows[:, 0] = 1.0
+    rows[0, 1:1 + m] = 0.0                                  # w0 = 0
     for begin, end in _blocks(n_steps, block):
-        rows = residuals[:end - begin]
-        for r in rows:
-            np.matmul(phi, w, out=r)
-            np.subtract(y, r, out=r)            # r = y - Phi w
-            np.matmul(phi_t, r, out=step)
-            step *= scale
-            w += step                           # w -= lr * (-2/N Phi^T r)
-        trace[begin:end] = np.einsum("kni,kni->k", rows, rows) / n
-    return w, trace
+        k = end - begin
+        residuals = rows[:k, 1 + m:]
+        for head, r, row, w_next in zip(rows[:k, :1 + m], residuals, rows[:k],
+                                        rows[1:k + 1, 1:1 + m], strict=True):
+            residual_of.dot(head, out=r)                    # r = y - Phi w
+            update_of.dot(row, out=w_next)                  # w + (2 lr / N) Phi^T r
+        trace[begin:end] = np.einsum("ki,ki->k", residuals, residuals) / n
+        rows[0, 1:1 + m] = rows[k, 1:1 + m]                 # the next block goes on from w
+    return rows[0, 1:1 + m].reshape(-1, 1).copy(), trace
 
 
 def _train_torch(x: torch.Tensor, y: torch.Tensor, n_steps: int, lr: float, degree: int
                  ) -> tuple[torch.Tensor, torch.Tensor]:
     n = x.shape[0]
     with torch.no_grad():
-        w = torch.zeros(degree + 1, 1, dtype=x.dtype, device=x.device)
+        z = torch.zeros(degree + 2, dtype=x.dtype, device=x.device)
+        z[0] = 1.0
+        w = z[1:]                                           # z = [1; w]: w is a view of z
         phi = dpoly_dw(x, w)
+        residual_of = torch.cat([y, -phi], dim=1)           # r = [y | -Phi] z = y - Phi w
         phi_t = phi.t().contiguous()
         scale = 2.0 * lr / n
         trace = torch.empty(n_steps, dtype=x.dtype, device=x.device)
-        block = max(1, min(n_steps, RESIDUAL_BUFFER // max(n, 1)))
-        residuals = torch.empty(block, n, 1, dtype=x.dtype, device=x.device)
+        block = max(1, min(n_steps, TORCH_RESIDUAL_BUFFER // max(n, 1)))
+        residuals = torch.empty(block, n, dtype=x.dtype, device=x.device)
         for begin, end in _blocks(n_steps, block):
             rows = residuals[:end - begin]
             for r in rows.unbind(0):
-                torch.addmm(y, phi, w, alpha=-1.0, out=r)   # r = y - Phi w
-                w.addmm_(phi_t, r, alpha=scale)             # w -= lr * (-2/N Phi^T r)
-            torch.mean(rows.square(), dim=(1, 2), out=trace[begin:end])
-    return w, trace
+                torch.mv(residual_of, z, out=r)             # r = y - Phi w
+                w.addmv_(phi_t, r, alpha=scale)             # w -= lr * (-2/N Phi^T r)
+            torch.mean(rows.square(), dim=1, out=trace[begin:end])
+    return w.reshape(-1, 1).clone(), trace
 
 
 def _train_autograd(x: torch.Tensor, y: torch.Tensor, n_steps: int, lr: float, degree: int

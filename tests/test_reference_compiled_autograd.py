@@ -1,8 +1,9 @@
 """The reference's compiled autograd loop (long CPU runs) gives the eager loop's results.
 
 It is what `python -m benchmarks` times; the spec tests never reach it (it starts at
-``COMPILE_MIN_STEPS``), so it is checked here on short runs, built for real (~10 s a dtype)
-into a temporary folder, and ``train``'s dispatch to it is checked with a stand-in.
+``COMPILE_MIN_STEPS``), so it is checked here on short runs, built for real (15-30 s a dtype
+on a quiet machine) into a temporary folder, and ``train``'s dispatch to it is checked with a
+stand-in.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ import pytest
 import torch
 
 from reference import polyfit, polyfit_compiled
+
+#: A hang guard for the tests that build a program for real: 15-30 s of compiler time on a quiet
+#: machine, several minutes on a loaded 2-core one (the suite's 120 s guard stopped a build).
+BUILD_TIMEOUT_S = 900
 
 
 @pytest.fixture
@@ -47,6 +52,7 @@ def _eager(x: torch.Tensor, y: torch.Tensor, n_steps: int, lr: float, degree: in
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(BUILD_TIMEOUT_S)
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["float32", "float64"])
 def test_compiled_loop_equals_eager_loop(aot_cache: Path, dtype: torch.dtype) -> None:
     x, y = _seed_data(dtype)
@@ -70,6 +76,7 @@ def test_compiled_loop_equals_eager_loop(aot_cache: Path, dtype: torch.dtype) ->
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(BUILD_TIMEOUT_S)
 def test_compiled_loop_is_built_once_and_rebuilt_when_corrupt(aot_cache: Path) -> None:
     x, y = _seed_data(torch.float32)
     if _compiled(x, y, 10, 1e-5, 4) is None:
@@ -112,3 +119,25 @@ def test_train_runs_long_cpu_autograd_runs_compiled(monkeypatch: pytest.MonkeyPa
     polyfit.train(x, y, n_steps=20, lr=1e-5, degree=4, backend="torch")  # not autograd
     polyfit.train(x.half(), y.half(), n_steps=20, lr=1e-5, degree=4, backend="autograd")
     assert len(asked) == 2
+
+
+def test_no_cpp_compiler_runs_the_eager_loop(aot_cache: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where inductor finds no C++ compiler, nothing is built (the build gives up before
+    exporting) and a long autograd run is the eager loop's, result for result."""
+    import torch._inductor.config as inductor_config
+    from torch._inductor.exc import InvalidCxxCompiler
+
+    monkeypatch.setattr(inductor_config.cpp, "cxx", (None, str(aot_cache / "no-such-g++")))
+    monkeypatch.setattr(torch.export, "export",
+                        lambda *args, **kwargs: pytest.fail("exported before finding a compiler"))
+    with pytest.raises(InvalidCxxCompiler):
+        polyfit_compiled.build_program(torch.float32)
+    x, y = _seed_data(torch.float32)
+    assert _compiled(x, y, 30, 1e-5, 4) is None
+    assert list(aot_cache.iterdir()) == []
+    monkeypatch.setattr(polyfit_compiled, "COMPILE_MIN_STEPS", 30)
+    out = polyfit.train(x, y, n_steps=30, lr=1e-5, degree=4, backend="autograd")
+    monkeypatch.setattr(polyfit_compiled, "COMPILE_MIN_STEPS", 31)
+    torch.testing.assert_close((out["w"], out["mse_trace"]), _eager(x, y, 30, 1e-5, 4),
+                               rtol=0, atol=0)
