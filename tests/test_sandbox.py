@@ -134,6 +134,37 @@ def test_an_exercise_that_timed_out_twice_fails_fast(tmp_path, spawn_mode):
         subject.close()
 
 
+def test_once_two_modules_hung_the_others_get_short_deadlines(tmp_path, spawn_mode):
+    """A submission that hangs everywhere: after two modules fail fast, a third starts with
+    the short deadline and fails fast after one more timeout, saying why; its calls that
+    answer still count."""
+    sub, probes = tmp_path / "sub", tmp_path / "probes"
+    for folder in (sub, probes):
+        folder.mkdir()
+    for name in ("first", "second", "third"):
+        (sub / f"{name}.py").write_text("import time\n\n\ndef run(s):\n"
+                                        "    time.sleep(s)\n    return s\n")
+        (probes / f"{name}.py").write_text("def run(mod, s):\n    return mod.run(s)\n")
+    subject = IsolatedSubject(sub, probes, preload=(), zygote=spawn_mode)
+    try:
+        for name in ("first", "second"):
+            for _ in range(2):
+                with pytest.raises(ProbeFailure):
+                    subject.call(f"{name}.run", s=100, timeout=1.0)
+        assert subject.call("third.run", s=0) == 0  # an honest call answers as ever
+        start = time.monotonic()
+        with pytest.raises(ProbeFailure) as short:
+            subject.call("third.run", s=100, timeout=60.0)
+        assert short.value.kind == "timeout"
+        assert time.monotonic() - start < 10  # the short deadline, not the test's 60 s
+        assert "first, second had already hung" in str(short.value)
+        with pytest.raises(ProbeFailure) as fast:
+            subject.call("third.run", s=0)
+        assert "timed out 2 times" in str(fast.value)
+    finally:
+        subject.close()
+
+
 @needs_namespaces
 def test_deadline_kills_a_tree_that_ignores_signals(agent):
     """A grandchild in its own session, ignoring SIGTERM/SIGINT/SIGHUP, dies with the child."""

@@ -56,6 +56,10 @@ from grader.subject import Subject
 TIMEOUTS_BEFORE_FAST_FAIL = 2
 #: After a module's first timeout, its next calls get at most this many seconds.
 DEADLINE_AFTER_A_TIMEOUT = 2.0
+#: Once this many modules fail fast, the submission hangs: every other module starts as if
+#: it had timed out once (short deadlines, and one more timeout fails it fast), so a
+#: submission that hangs everywhere costs two full deadlines, not one per exercise.
+HUNG_MODULES_BEFORE_SHORT_DEADLINES = 2
 #: Importing a student's module may take this long whatever the call's deadline (heavy
 #: imports of its own); a module that hangs at import costs this once, then fails fast.
 IMPORT_DEADLINE = 30.0
@@ -101,6 +105,7 @@ class IsolatedSubject(Subject):
         self.last_output = ""
         self._import_failures: dict[str, dict[str, Any]] = {}
         self._timeouts: dict[str, int] = {}
+        self._hang_notes: dict[str, str] = {}  # why a module's deadline was short
         self._child: ChildProcess | None = None
         self._holder: list[ChildProcess | None] = [None]
         self._cpu = [0.0]  # CPU seconds of the children that have ended (see cpu_seconds)
@@ -246,6 +251,12 @@ class IsolatedSubject(Subject):
             return failure(FailureKind.TIMEOUT, f"not run: calls into {module} already timed "
                            f"out {timeouts} times in this run, so its remaining calls fail at "
                            "once")
+        hung = [m for m, n in self._timeouts.items() if n >= TIMEOUTS_BEFORE_FAST_FAIL]
+        if timeouts == 0 and len(hung) >= HUNG_MODULES_BEFORE_SHORT_DEADLINES:
+            timeouts = self._timeouts[module] = TIMEOUTS_BEFORE_FAST_FAIL - 1
+            self._hang_notes[module] = (f" ({', '.join(sorted(hung))} had already hung, so "
+                                        f"calls into {module} get {DEADLINE_AFTER_A_TIMEOUT:g} "
+                                        "s)")
         if timeouts:
             timeout = min(timeout, DEADLINE_AFTER_A_TIMEOUT)
         child = self._ready_child()
@@ -262,7 +273,9 @@ class IsolatedSubject(Subject):
             child.imported.add(module)
         outcome = self._request(child, {"op": "call", "probe": probe, "inputs": inputs}, timeout)
         if not outcome.get("ok") and outcome.get("kind") == FailureKind.TIMEOUT:
-            self._timeouts[module] = timeouts + 1
+            self._timeouts[module] = self._timeouts.get(module, 0) + 1
+            outcome = dict(outcome, message=outcome.get("message", "")
+                           + self._hang_notes.pop(module, ""))
         return self._scrub(outcome) if not outcome.get("ok") else outcome
 
     def _scrub(self, outcome: dict[str, Any]) -> dict[str, Any]:
