@@ -39,7 +39,13 @@ from grader.outcome import FailureKind, TestOutcome
 from grader.records_file import RecordsFile, planned_record
 from grader.reports.run import classroom
 from grader.result import TestRecord
-from grader.sandbox import IsolatedSubject, expected_protections
+from grader.sandbox import (
+    IsolatedSubject,
+    Zygote,
+    expected_protections,
+    process_zygote,
+    start_zygote,
+)
 from grader.subject import LocalSubject, ProbeFailure, Subject, UnknownProbe
 
 RECORD_KEY = "gradspec_record"
@@ -205,12 +211,27 @@ def get_subject(config: pytest.Config, early: PluginSettings | None = None) -> S
         probes_dir = (config.rootpath / str(s.probes.value)).resolve()
         if s.isolated.value:
             made: Subject = IsolatedSubject(impl_dir, probes_dir, label=impl,
-                                            default_timeout=float(s.probe_timeout.value))
+                                            default_timeout=float(s.probe_timeout.value),
+                                            zygote=_session_zygote(config))
         else:
             made = LocalSubject(impl_dir, probes_dir, label=impl)
         config.stash[_subject_key] = made
         config.add_cleanup(made.close)
     return config.stash[_subject_key]
+
+
+def _session_zygote(config: pytest.Config) -> Zygote | None:
+    """The zygote this session's sandbox children are forked from: the process's (a batch
+    worker's, inherited by its forked pytest runs), else one started for the session, so
+    that a child killed at a deadline is replaced in a fraction of a second instead of
+    importing torch again (None: fresh children, e.g. on a CUDA machine or with
+    ``GRADSPEC_ZYGOTE=0``)."""
+    zygote = process_zygote()
+    if zygote is None and settings.resolve(settings.ZYGOTE).value:
+        zygote = start_zygote()
+        if zygote is not None:
+            config.add_cleanup(zygote.close)  # after the subject's own cleanup
+    return zygote
 
 
 @pytest.hookimpl(trylast=True)

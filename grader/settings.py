@@ -131,8 +131,9 @@ TOTAL_TIMEOUT = Knob("total_timeout", "wall-clock seconds grading one submission
 CHECK_TIMEOUT = Knob("check_timeout", "wall-clock seconds check() in a notebook may take to "
                      "run an exercise's public tests", 300.0, "GRADSPEC_CHECK_TIMEOUT",
                      "gradspec_check_timeout", _positive_float)
-ZYGOTE = Knob("zygote", "fork a batch worker's sandbox children from a zygote that has "
-              "torch imported (0: start each child fresh)", True, "GRADSPEC_ZYGOTE",
+ZYGOTE = Knob("zygote", "fork sandbox children from a zygote that has torch imported (one "
+              "per batch worker, or per isolated pytest run; 0: start each child fresh)", True,
+              "GRADSPEC_ZYGOTE",
               parse=_bool)
 MEMO_DIR = Knob("memo_dir", "folder where a batch worker's pytest runs keep the values that do "
                 "not depend on the submission (the suite's oracles), so each is computed "
