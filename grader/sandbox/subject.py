@@ -112,8 +112,10 @@ class IsolatedSubject(Subject):
         self._make_sandbox()
         self._finalizer = weakref.finalize(self, _cleanup, self._holder, self._cpu,
                                            self.sandbox, self._slot_fd)
-        if any((self.sandbox / "submission").iterdir()):
+        if self.zygote is None and any((self.sandbox / "submission").iterdir()):
             self._spawn()  # start importing torch now, while the grader gets ready
+        # (a zygote's child is forked at the first call: asking for it now would wait for the
+        # zygote's own imports, which run while the grader gets ready)
 
     # ----------------------------------------------------------------- set-up
     @property
