@@ -29,6 +29,7 @@ import pytest
 
 from grader import result as grade
 from grader import scoring, settings
+from grader.assignment import Assignment, choose
 from grader.intake.api import suite_api
 from grader.intake.notebook import SUFFIX as NOTEBOOK_SUFFIX
 from grader.intake.notebook import build_exercise_modules
@@ -52,9 +53,12 @@ _notes_key = pytest.StashKey[list[str]]()
 
 #: The knobs this plugin reads, with their command-line flags.
 _OPTIONS = ((settings.IMPL, "--impl"), (settings.SEED, "--grading-seed"),
-            (settings.PROBE_TIMEOUT, "--probe-timeout"))
+            (settings.PROBE_TIMEOUT, "--probe-timeout"), (settings.ASSIGNMENT, "--assignment"))
 _INI = (settings.IMPL, settings.SEED, settings.PROBE_TIMEOUT, settings.PROBES,
-        settings.CATEGORIES, settings.LEADERBOARD)
+        settings.CATEGORIES, settings.LEADERBOARD, settings.ASSIGNMENT,
+        settings.ASSIGNMENTS)
+#: The ini keys that hold a list: words (categories) or lines (assignments).
+_INI_TYPES = {settings.CATEGORIES.ini: "args", settings.ASSIGNMENTS.ini: "linelist"}
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,8 @@ class PluginSettings:
     probes: settings.Setting
     categories: settings.Setting
     leaderboard: settings.Setting
+    assignment_name: settings.Setting
+    assignment: Assignment
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -88,8 +94,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "--gradspec-classroom=PATH, else pytest takes PATH's folder for "
                          "the rootdir")
     for knob in _INI:
-        parser.addini(knob.ini, knob.help, type="args" if knob is settings.CATEGORIES else
-                      "string", default=[] if knob is settings.CATEGORIES else "")
+        kind = _INI_TYPES.get(knob.ini, "string")
+        parser.addini(knob.ini, knob.help, type=kind, default="" if kind == "string" else [])
 
 
 def _resolve(config: pytest.Config, early: Any = None) -> PluginSettings:
@@ -108,9 +114,15 @@ def _resolve(config: pytest.Config, early: Any = None) -> PluginSettings:
         except settings.SettingError as exc:
             raise pytest.UsageError(f"gradspec: {exc}") from None
 
+    name = get(settings.ASSIGNMENT)
+    try:
+        assignment = choose(name, get(settings.ASSIGNMENTS))
+    except settings.SettingError as exc:
+        raise pytest.UsageError(f"gradspec: {exc}") from None
     return PluginSettings(get(settings.IMPL), get(settings.ISOLATED), get(settings.SEED),
                           get(settings.PROBE_TIMEOUT), get(settings.PROBES),
-                          get(settings.CATEGORIES), get(settings.LEADERBOARD))
+                          get(settings.CATEGORIES), get(settings.LEADERBOARD), name,
+                          assignment)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -171,6 +183,9 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
              f"mode {mode}"]
     if s.seed.source is not settings.Source.DEFAULT:
         lines.append(f"gradspec: grading seed set [from {s.seed.where}]")
+    if s.assignment.exercises is not None:
+        lines.append(f"gradspec: assignment = {s.assignment.describe()}  "
+                     f"[from {s.assignment_name.where}]")
     if s.isolated.value:
         lines.append("gradspec: sandbox protections: " + "; ".join(expected_protections()))
     return lines
@@ -250,10 +265,15 @@ def _summary_line(function: Any) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    categories = set(plugin_settings(config).categories.value)
+    """Each graded test's points, exercise and case; the assignment's other exercises are
+    deselected (as ``-k`` deselects), so that a student's pytest and the grader agree."""
+    s = plugin_settings(config)
+    categories = set(s.categories.value)
+    kept, deselected = [], []
     for item in items:
         marker = item.get_closest_marker("points")
         if marker is None:
+            kept.append(item)
             continue
         exercise = item.get_closest_marker("exercise")
         path = item.path
@@ -274,6 +294,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             "points": str(scoring.points(marker.args[0])),
             "line": item.location[1] + 1 if item.location[1] is not None else 0,
         }
+        (kept if s.assignment.includes(item.stash[_base_key]["exercise"]) else
+         deselected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
 
 
 def _where(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> str:
