@@ -8,7 +8,8 @@ tests carry ``@pytest.mark.points(n)``; the exercise is the test module's name w
 One concern per hook: options and ini keys in ``pytest_addoption`` (from
 :mod:`grader.settings`, so every knob has one precedence: command line > environment > ini
 > default), settings resolved once in ``pytest_configure``, each test's points and
-exercise in ``pytest_collection_modifyitems``, its record (outcome, failure kind, the
+exercise (and the deselection of the exercises the chosen assignment leaves out) in
+``pytest_collection_modifyitems``, its record (outcome, failure kind, the
 failure's own message and where it failed) in ``pytest_runtest_makereport``, the records
 file after collection and whenever a case finishes (:mod:`grader.records_file`: a run killed
 part way leaves every finished case) and the score (a :class:`grader.result.RunResult`) in
