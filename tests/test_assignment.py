@@ -180,7 +180,7 @@ def test_validate_plans_the_assignments_corpus_only(tmp_path: Path) -> None:
 def test_export_of_an_assignment_holds_its_exercises_only(tmp_path: Path) -> None:
     assignment = for_suite(ROOT, "autograd-lab", env={})
     out = tmp_path / "starter"
-    export_student(out, ROOT, assignment)
+    export_student(out, ROOT, assignment=assignment)
     lab = set(assignment.exercises)
     assert {p.stem for p in out.glob("*.py") if p.name != "conftest.py"} == lab
     assert {p.stem.removeprefix("test_") for p in (out / "spec_tests").glob("test_*.py")} == lab
