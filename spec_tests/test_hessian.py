@@ -56,6 +56,14 @@ def _case(function: dict, w: torch.Tensor, dtype: torch.dtype, device: str
     return on(function, dtype, device), w.to(device=device, dtype=dtype)
 
 
+def _ridge_run(subject, gen: torch.Generator, n: int, names: list[str], dtype: torch.dtype,
+               device: str) -> tuple[dict, torch.Tensor, str, dict]:
+    """The submission's Hessian of a random ridge sum at a random w: (f, w, call, got)."""
+    function, w = _case(_ridge(gen, n, names), _randn(gen, n), dtype, device)
+    call = hessian_call(w, function)
+    return function, w, call, run_submission(subject, w, function, call)
+
+
 @pytest.mark.points(4)
 @pytest.mark.values
 @BY_DEVICE_DTYPE.parametrize
@@ -88,9 +96,7 @@ def test_hessian_quadratic_forms(subject, gen, device, dtype):
       device=DEVICES, dtype=FLOAT_DTYPES, unsupported="skip").parametrize
 def test_hessian_nonquadratic(subject, gen, names, device, dtype):
     """Sums of ridge terms a_k g_k(u_k . w) (dense Hessians) equal the library's Hessian."""
-    function, w = _case(_ridge(gen, 5, names), _randn(gen, 5), dtype, device)
-    call = hessian_call(w, function)
-    got = run_submission(subject, w, function, call)
+    function, w, call, got = _ridge_run(subject, gen, 5, names, dtype, device)
     check_hessian(got, library_hessian(function, w), call, TOL("second derivatives", dtype))
 
 
@@ -99,10 +105,8 @@ def test_hessian_nonquadratic(subject, gen, names, device, dtype):
 @BY_DEVICE_DTYPE.parametrize
 def test_hessian_symmetric(subject, gen, device, dtype):
     """H equals its transpose (and the library's Hessian) for a function with cross terms."""
-    function, w = _case(_ridge(gen, 6, ["sin", "log1p_square", "cube", "exp"]), _randn(gen, 6),
-                        dtype, device)
-    call = hessian_call(w, function)
-    got = run_submission(subject, w, function, call)
+    function, w, call, got = _ridge_run(subject, gen, 6, ["sin", "log1p_square", "cube", "exp"],
+                                        dtype, device)
     h = got["value"]
     check_meta(h, shape=(6, 6), call=call, what="H", hint=HINT_DEVICE)
     tol = TOL("second derivatives", dtype)
@@ -136,9 +140,7 @@ def test_hessian_leaves_w_alone(subject, gen, state, device, dtype):
 def test_hessian_sizes(subject, gen, device, dtype):
     """n = 1 gives a 1 x 1 matrix (not a number, not a vector); n = 12 a 12 x 12 one."""
     for n in (1, 12):
-        function, w = _case(_ridge(gen, n, ["exp", "sin"]), _randn(gen, n), dtype, device)
-        call = hessian_call(w, function)
-        got = run_submission(subject, w, function, call)
+        function, w, call, got = _ridge_run(subject, gen, n, ["exp", "sin"], dtype, device)
         check_hessian(got, library_hessian(function, w), call, TOL("second derivatives", dtype))
 
 

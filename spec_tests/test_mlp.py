@@ -57,6 +57,23 @@ def _train(subject, sizes, state, batches, lr, device, dtype):
                         batches=[[x, y] for x, y in batches], lr=lr, device=device, dtype=dtype)
 
 
+def _steps_call(sizes, batches, lr, device, dtype) -> str:
+    steps = f"{len(batches)} x " if len(batches) > 1 else ""
+    return model_call(sizes, f"then {steps}train_one_step(model, SGD(lr={lr:g}), X, y) with "
+                      + batches_text(batches), device, dtype)
+
+
+def _check_steps(subject, gen, sizes, counts, lr, device, dtype):
+    """Steps of train_one_step on random weights and batches (``counts``: see _batches) equal
+    the oracle's; the weights and batches, for more checks."""
+    state = random_state(gen, sizes)
+    batches = _batches(gen, sizes, counts, dtype, device)
+    check_run(_train(subject, sizes, state, batches, lr, device, dtype),
+              oracle_train(state, batches, lr), batches[0][0],
+              _steps_call(sizes, batches, lr, device, dtype))
+    return state, batches
+
+
 def _batches(gen: torch.Generator, sizes: tuple[int, int, int], counts: list[int | None],
              dtype: torch.dtype, device: str) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """Batches of lab-like data (y = sum x^2 in every output); None: one sample, a vector."""
@@ -160,13 +177,7 @@ def test_generate_data(subject, num_in):
 def test_train_one_step(subject, gen, device, dtype):
     """One step with torch.optim.SGD(lr=0.05): the returned loss is the MSE before the step,
     and the weights after it are the oracle's."""
-    sizes = (3, 8, 2)
-    state = random_state(gen, sizes)
-    batches = _batches(gen, sizes, [12], dtype, device)
-    call = model_call(sizes, "then train_one_step(model, SGD(lr=0.05), X, y) with "
-                      + batches_text(batches), device, dtype)
-    got = _train(subject, sizes, state, batches, 0.05, device, dtype)
-    check_run(got, oracle_train(state, batches, 0.05), batches[0][0], call)
+    _check_steps(subject, gen, (3, 8, 2), [12], 0.05, device, dtype)
 
 
 @pytest.mark.points(3)
@@ -176,13 +187,7 @@ def test_train_several_steps(subject, gen, device, dtype):
     """Four steps with one optimizer on different batches (one a single sample, as in the
     lab): every loss and the weights after every step are the oracle's, so gradients left
     over from an earlier step show."""
-    sizes = (3, 5, 1)
-    state = random_state(gen, sizes)
-    batches = _batches(gen, sizes, [8, None, 5, 8], dtype, device)
-    call = model_call(sizes, "then 4 x train_one_step(model, SGD(lr=0.02), X, y) with "
-                      + batches_text(batches), device, dtype)
-    got = _train(subject, sizes, state, batches, 0.02, device, dtype)
-    check_run(got, oracle_train(state, batches, 0.02), batches[0][0], call)
+    _check_steps(subject, gen, (3, 5, 1), [8, None, 5, 8], 0.02, device, dtype)
 
 
 @pytest.mark.points(2)
@@ -228,17 +233,10 @@ def test_mlp_meta(subject, gen, device, dtype):
     after a step stay there in the model's dtype; on ``meta`` (no data) the same calls'
     values are checked on the CPU."""
     sizes = (3, 4, 2)
-    state = random_state(gen, sizes)
-    value_device = "cpu" if device == "meta" else device
-    batches = _batches(gen, sizes, [6], dtype, value_device)
-    call = model_call(sizes, "then train_one_step(model, SGD(lr=0.1), X, y) with "
-                      + batches_text(batches), value_device, dtype)
-    check_run(_train(subject, sizes, state, batches, 0.1, value_device, dtype),
-              oracle_train(state, batches, 0.1), batches[0][0], call)
-    if device == "meta":
-        batches = [(x.to("meta"), y.to("meta")) for x, y in batches]
-        call = model_call(sizes, "then train_one_step(model, SGD(lr=0.1), X, y) with "
-                          + batches_text(batches), device, dtype)
+    state, batches = _check_steps(subject, gen, sizes, [6], 0.1,
+                                  "cpu" if device == "meta" else device, dtype)
+    batches = [(x.to(device), y.to(device)) for x, y in batches]
+    call = _steps_call(sizes, batches, 0.1, device, dtype)
     x = batches[0][0]
     out = subject.call("mlp.forward", sizes=list(sizes), state=_send(state), X=x, device=device,
                        dtype=dtype)

@@ -22,6 +22,8 @@ from spec_tests.support.pnorm import (
     HINT_VALUE,
     check_gradients,
     norm_call,
+    norm_grad_p,
+    norm_grad_x,
     norm_value,
     positive,
     run_submission,
@@ -37,6 +39,16 @@ TOL = Overrides({
 
 #: Values of p exactly representable in float32 (the module stores p in float32).
 PS = (1.0, 2.0, 3.0, 4.5)
+
+
+def _checked_run(subject, gen, p: float, n: int, dtype: torch.dtype, device: str
+                 ) -> tuple[torch.Tensor, str, dict]:
+    """Norm(p) forward and backward on n positive inputs, its value checked: (x, call, got)."""
+    x = positive(gen, (n,), dtype, device)
+    call = norm_call(p, x, "then .backward()")
+    got = run_submission(subject, p, x, call)
+    check_close(got["value"], norm_value(x, p), call=call, hint=HINT_VALUE)
+    return x, call, got
 
 
 @pytest.mark.points(3)
@@ -69,10 +81,7 @@ def test_norm_parameter(subject, p):
 def test_norm_value(subject, gen, device, dtype):
     """The value equals torch.linalg.vector_norm(x, ord=p) for p = 1, 2, 3, 4.5 (shape (1,))."""
     for p in PS:
-        x = positive(gen, (7,), dtype, device)
-        call = norm_call(p, x)
-        got = run_submission(subject, p, x, call)
-        check_close(got["value"], norm_value(x, p), call=call, hint=HINT_VALUE)
+        _checked_run(subject, gen, p, 7, dtype, device)
 
 
 @pytest.mark.points(3)
@@ -81,11 +90,9 @@ def test_norm_value(subject, gen, device, dtype):
 def test_norm_grad_p(subject, gen, device, dtype):
     """backward() fills norm.p.grad with dN/dp = N (sum(x^p ln x) / (p S) - ln S / p^2)."""
     for p in (3.0, 1.5, 4.5):
-        x = positive(gen, (6,), dtype, device)
-        call = norm_call(p, x, "then .backward()")
-        got = run_submission(subject, p, x, call)
-        check_close(got["value"], norm_value(x, p), call=call, hint=HINT_VALUE)
-        check_gradients(got, x, p, call, tol_p=TOL("p gradient", dtype))
+        x, call, got = _checked_run(subject, gen, p, 6, dtype, device)
+        check_close(got["grad_p"], norm_grad_p(x, p), call=call, what="norm.p.grad",
+                    tol=TOL("p gradient", dtype), hint=HINT_GRAD_P)
 
 
 @pytest.mark.points(2)
@@ -95,10 +102,7 @@ def test_norm_grad_p_central_differences(subject, gen, device, dtype):
     """norm.p.grad equals the central difference (N(p + h) - N(p - h)) / 2h of the
     submission's own values (h = 2^-12, exact in float32)."""
     p, h = 3.0, 2.0 ** -12
-    x = positive(gen, (5,), dtype, device)
-    call = norm_call(p, x, "then .backward()")
-    got = run_submission(subject, p, x, call)
-    check_close(got["value"], norm_value(x, p), call=call, hint=HINT_VALUE)
+    x, call, got = _checked_run(subject, gen, p, 5, dtype, device)
     shifted = subject.call("pnorm.values", ps=[p + h, p - h], x=x, dtype=dtype)
     for value in shifted:
         check_type(value, torch.Tensor, call=norm_call(p, x, f"p moved by +/-{h:g}"),
@@ -114,10 +118,9 @@ def test_norm_grad_p_central_differences(subject, gen, device, dtype):
 def test_norm_grad_x(subject, gen, device, dtype):
     """x.grad = x^(p-1) / |x|_p^(p-1) for p = 1, 3, 4.5."""
     for p in (1.0, 3.0, 4.5):
-        x = positive(gen, (8,), dtype, device)
-        call = norm_call(p, x, "then .backward()")
-        got = run_submission(subject, p, x, call)
-        check_gradients(got, x, p, call, tol_p=TOL("p gradient", dtype))
+        x, call, got = _checked_run(subject, gen, p, 8, dtype, device)
+        check_close(got["grad_x"], norm_grad_x(x, p), call=call, what="x.grad",
+                    hint=HINT_VALUE)
 
 
 @pytest.mark.points(2)

@@ -8,7 +8,7 @@ from typing import Any
 
 import torch
 
-from spec_tests.checks import check_close, check_meta, check_type, describe, fail
+from spec_tests.checks import check_close, check_left_alone, check_meta, check_type, describe
 from spec_tests.probes.elementwise_grad import TERMS, Terms
 
 HINT_VALUE = ("autograd gives f'(x_i) for every i at once: y = f(x) on a copy of x that "
@@ -88,17 +88,4 @@ def check_caller_x(got: dict[str, Any], x: torch.Tensor, requires_grad: bool,
                    grad: torch.Tensor | None, call: str) -> None:
     """The caller's x afterwards: its values, requires_grad and .grad as they were."""
     __tracebackhide__ = True
-    problems = []
-    if got["x_requires_grad"] != requires_grad:
-        problems.append(f"x.requires_grad is {got['x_requires_grad']} after the call, but was "
-                        f"{requires_grad}")
-    if grad is None and got["x_grad"] is not None:
-        problems.append("x.grad was None before the call, but holds a tensor after it")
-    if grad is not None and got["x_grad"] is None:
-        problems.append("x.grad held a tensor before the call, but is None after it")
-    if problems:
-        fail(call, "the call changed the caller's x", problems, HINT_CALLER)
-    check_close(got["x"], x, call=call, what="the caller's x after the call", hint=HINT_CALLER)
-    if grad is not None:
-        check_close(got["x_grad"], grad, call=call, what="the caller's x.grad after the call",
-                    hint=HINT_CALLER)
+    check_left_alone(got, "x", x, requires_grad, grad, call=call, hint=HINT_CALLER)
