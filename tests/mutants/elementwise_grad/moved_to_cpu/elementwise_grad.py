@@ -1,10 +1,7 @@
 """Mutant: moves the result to the CPU."""
 
-import torch
+_reference_elementwise_grad = elementwise_grad
 
 
 def elementwise_grad(f, x):
-    point = x.detach().clone().requires_grad_(True)
-    y = f(point)
-    y.backward(torch.ones_like(y))
-    return point.grad.detach().cpu()
+    return _reference_elementwise_grad(f, x).cpu()

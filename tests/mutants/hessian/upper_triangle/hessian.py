@@ -1,11 +1,9 @@
-"""Mutant: fills only the upper triangle (j >= i) of each row."""
+"""Mutant: keeps only the upper triangle (j >= i) of H."""
 
 import torch
 
+_reference_hessian = hessian
+
 
 def hessian(f, w):
-    point = w.detach().clone().requires_grad_(True)
-    (grad,) = torch.autograd.grad(f(point), point, create_graph=True)
-    rows = [torch.autograd.grad(grad[i], point, retain_graph=True)[0]
-            for i in range(point.numel())]
-    return torch.triu(torch.stack(rows)).detach()
+    return torch.triu(_reference_hessian(f, w))

@@ -1,11 +1,7 @@
 """Mutant: returns loss.item(), a python float, instead of the 0-d tensor."""
 
-import torch
+_reference_train_one_step = train_one_step
 
 
 def train_one_step(model, optimizer, X, y):
-    loss = torch.mean((model(X) - y) ** 2)
-    optimizer.zero_grad()
-    loss.backward()
-    optimizer.step()
-    return loss.item()
+    return _reference_train_one_step(model, optimizer, X, y).item()

@@ -1,19 +1,9 @@
-"""Mutant: gradient ascent, theta += step_size * grad."""
+"""Mutant: gradient ascent, theta += step_size * grad (descent on minus the objective)."""
 
-import numpy as np
-import torch
+_reference_gradient_descent = gradient_descent
 
 
 def gradient_descent(objective, step_size=0.05, max_iter=100, init=0.0):
-    theta_hat = torch.tensor(init, requires_grad=True)
-    theta_arr = [theta_hat.detach().numpy().copy()]
-    obj_arr = [objective(theta_hat).detach().numpy()]
-    for _ in range(max_iter):
-        if theta_hat.grad is not None:
-            theta_hat.grad.zero_()
-        objective(theta_hat).backward()
-        with torch.no_grad():
-            theta_hat += step_size * theta_hat.grad
-        theta_arr.append(theta_hat.detach().numpy().copy())
-        obj_arr.append(objective(theta_hat).detach().numpy())
-    return np.array(theta_arr), np.array(obj_arr)
+    theta, minus_obj = _reference_gradient_descent(lambda t: -objective(t), step_size,
+                                                   max_iter, init)
+    return theta, -minus_obj

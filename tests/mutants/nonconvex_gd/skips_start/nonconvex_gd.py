@@ -1,18 +1,8 @@
 """Mutant: records only the iterates after each update, not the start."""
 
-import numpy as np
-import torch
+_reference_gradient_descent = gradient_descent
 
 
 def gradient_descent(objective, step_size=0.05, max_iter=100, init=0.0):
-    theta_hat = torch.tensor(init, requires_grad=True)
-    theta_arr, obj_arr = [], []
-    for _ in range(max_iter):
-        if theta_hat.grad is not None:
-            theta_hat.grad.zero_()
-        objective(theta_hat).backward()
-        with torch.no_grad():
-            theta_hat -= step_size * theta_hat.grad
-        theta_arr.append(theta_hat.detach().numpy().copy())
-        obj_arr.append(objective(theta_hat).detach().numpy())
-    return np.array(theta_arr, dtype=np.float32), np.array(obj_arr, dtype=np.float32)
+    theta, obj = _reference_gradient_descent(objective, step_size, max_iter, init)
+    return theta[1:], obj[1:]
