@@ -51,6 +51,8 @@ _subject_key = pytest.StashKey[Subject]()
 _keeper_key = pytest.StashKey["ScoreKeeper"]()
 _base_key = pytest.StashKey[dict[str, Any]]()
 _notes_key = pytest.StashKey[list[str]]()
+_impl_dir_key = pytest.StashKey[Path]()
+_absent_key = pytest.StashKey[frozenset[str]]()
 
 #: The knobs this plugin reads, with their command-line flags.
 _OPTIONS = ((settings.IMPL, "--impl"), (settings.SEED, "--grading-seed"),
@@ -212,13 +214,46 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
             return
 
 
+def impl_folder(config: pytest.Config, early: PluginSettings | None = None) -> Path:
+    """The folder of the implementation under test (:func:`resolve_impl`), resolved once."""
+    if _impl_dir_key not in config.stash:
+        s = early or plugin_settings(config)
+        config.stash[_impl_dir_key] = resolve_impl(config, str(s.impl.value))
+    return config.stash[_impl_dir_key]
+
+
+def _probes_dir(config: pytest.Config, s: PluginSettings) -> Path:
+    return (config.rootpath / str(s.probes.value)).resolve()
+
+
+def absent_exercises(config: pytest.Config) -> frozenset[str]:
+    """In local mode, the exercises the implementation's folder has no module for (an
+    exercise's module is the probe module of its name), when it has another exercise's:
+    a student's repository is scored on what it contains. Isolated grading counts them all
+    (a missing module costs its exercise), and so does a folder with none of the modules
+    (a wrong ``--impl`` should fail loudly, not score nothing out of nothing)."""
+    if _absent_key not in config.stash:
+        s = plugin_settings(config)
+        absent: frozenset[str] = frozenset()
+        if not s.isolated.value:
+            impl_dir = impl_folder(config)
+            modules = {p.stem for p in _probes_dir(config, s).glob("*.py")
+                       if not p.name.startswith("_")}
+            present = {m for m in modules if (impl_dir / f"{m}.py").is_file()
+                       or (impl_dir / m / "__init__.py").is_file()}
+            if present:
+                absent = frozenset(modules - present)
+        config.stash[_absent_key] = absent
+    return config.stash[_absent_key]
+
+
 def get_subject(config: pytest.Config, early: PluginSettings | None = None) -> Subject:
     """The session's implementation under test, made on first use."""
     if _subject_key not in config.stash:
         s = early or plugin_settings(config)
         impl = str(s.impl.value)
-        impl_dir = resolve_impl(config, impl)
-        probes_dir = (config.rootpath / str(s.probes.value)).resolve()
+        impl_dir = impl_folder(config, s)
+        probes_dir = _probes_dir(config, s)
         if s.isolated.value:
             made: Subject = IsolatedSubject(impl_dir, probes_dir, label=impl,
                                             default_timeout=float(s.probe_timeout.value))
@@ -267,9 +302,11 @@ def _summary_line(function: Any) -> str:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Each graded test's points, exercise and case; the assignment's other exercises are
-    deselected (as ``-k`` deselects), so that a student's pytest and the grader agree."""
+    deselected (as ``-k`` deselects), so that a student's pytest and the grader agree, and so
+    are, in local mode, the exercises the implementation has no module for."""
     s = plugin_settings(config)
     categories = set(s.categories.value)
+    absent = absent_exercises(config)
     kept, deselected = [], []
     for item in items:
         marker = item.get_closest_marker("points")
@@ -295,7 +332,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             "points": str(scoring.points(marker.args[0])),
             "line": item.location[1] + 1 if item.location[1] is not None else 0,
         }
-        (kept if s.assignment.includes(item.stash[_base_key]["exercise"]) else
+        name = item.stash[_base_key]["exercise"]
+        (kept if s.assignment.includes(name) and name not in absent else
          deselected).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
@@ -473,6 +511,11 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
                 kinds[label] = kinds.get(label, 0) + count
     for reason, count in sorted(skips.items()):
         tr.write_line(f"  not applicable here ({count} cases, no points lost): {reason}")
+    left_out = sorted(e for e in absent_exercises(config)
+                      if plugin_settings(config).assignment.includes(e))
+    if left_out:
+        tr.write_line(f"  not counted here, no module in {impl_folder(config)}: "
+                      f"{', '.join(left_out)} (the grader counts every exercise)")
     for label, count in sorted(kinds.items()):
         tr.write_line(f"  {count} failed with status: {label}")
     hidden_possible = scoring.add(ex.hidden_possible for ex in run.exercises)

@@ -118,6 +118,29 @@ def test_pytest_grades_the_assignment_only(toy: Path) -> None:
             "Lab 2, arith-only") in done.stderr
 
 
+def test_a_students_pytest_scores_only_the_modules_their_repository_has(toy: Path) -> None:
+    (toy / "reference" / "tens.py").unlink()
+    done, graded = _pytest(toy)
+    assert done.returncode == 0 and graded == {"arith"}, done.stdout[-2000:]
+    assert "Score: 9 / 9 points" in done.stdout
+    assert f"not counted here, no module in {toy / 'reference'}: tens" in done.stdout
+    (toy / "reference" / "arith.py").unlink()  # none of the modules: a wrong folder, every
+    done, graded = _pytest(toy)                # exercise fails as module missing
+    assert done.returncode == 1 and graded == {"arith", "tens"}, done.stdout[-2000:]
+    assert "module missing" in done.stdout and "not counted here" not in done.stdout
+
+
+@pytest.mark.slow
+def test_grader_run_counts_a_missing_module_against_its_exercise(toy: Path,
+                                                                 tmp_path: Path) -> None:
+    (toy / "reference" / "tens.py").unlink()
+    out = tmp_path / "run"
+    main(["run", str(toy / "reference"), "--out", str(out), "--suite", str(toy), "--seed", "3"])
+    doc = json.loads((out / "grade.json").read_text())
+    assert sorted(ex["name"] for ex in doc["exercises"]) == ["arith", "tens"]
+    assert doc["score"] == "9" and doc["max_score"] == "13", doc
+
+
 def test_the_real_suite_collects_an_assignments_tests_only() -> None:
     done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--co",
                            "-q", "--assignment", "polyfit-lab", "spec_tests"], cwd=ROOT,
