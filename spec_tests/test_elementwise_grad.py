@@ -15,7 +15,7 @@ import math
 import pytest
 import torch
 
-from spec_tests.checks import fail
+from spec_tests.checks import fail, value_device
 from spec_tests.params import BY_DEVICE_DTYPE, BY_DEVICE_DTYPE_AND_META, DEVICES, FLOAT_DTYPES, grid
 from spec_tests.support.elementwise_grad import (
     HINT_DETACHED,
@@ -150,8 +150,8 @@ def test_elementwise_grad_result_detached(subject, gen, device, dtype):
 def test_elementwise_grad_placement(subject, device, dtype):
     """The result has x's shape, dtype and device; on ``meta`` (no data) the same call's
     values are checked on the CPU, so only right values earn the placement."""
-    value_device = "cpu" if device == "meta" else device
-    x = _notebook_x(dtype, value_device)
+    values_on = value_device(device)
+    x = _notebook_x(dtype, values_on)
     call = derivative_call(x, SIN)
     got = run_submission(subject, x, SIN, call)
     check_values(got, torch.cos(x.double()).to(dtype), call)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from spec_tests.checks import Overrides, check_meta, fail
+from spec_tests.checks import Overrides, check_meta, fail, value_device
 from spec_tests.params import BY_DEVICE_DTYPE, BY_DEVICE_DTYPE_AND_META, DEVICES, FLOAT_DTYPES, grid
 from spec_tests.support.hessian import (
     HINT_DEVICE,
@@ -150,11 +150,11 @@ def test_hessian_sizes(subject, gen, device, dtype):
 def test_hessian_placement(subject, device, dtype):
     """H is n x n in w's dtype on w's device; on ``meta`` (no data) the same call's values are
     checked on the CPU, so only right values earn the placement."""
-    value_device = "cpu" if device == "meta" else device
-    w = torch.tensor(LAB_W, dtype=dtype, device=value_device)
+    values_on = value_device(device)
+    w = torch.tensor(LAB_W, dtype=dtype, device=values_on)
     call = hessian_call(w, LAB)
     got = run_submission(subject, w, LAB, call)
-    check_hessian(got, torch.tensor(LAB_HESSIAN, dtype=dtype, device=value_device), call)
+    check_hessian(got, torch.tensor(LAB_HESSIAN, dtype=dtype, device=values_on), call)
     if device == "meta":
         w = w.to("meta")
         call = hessian_call(w, LAB)

@@ -15,7 +15,14 @@ import numpy as np
 import pytest
 import torch
 
-from spec_tests.checks import Overrides, check_close, check_meta, check_type, fail
+from spec_tests.checks import (
+    Overrides,
+    check_close,
+    check_meta,
+    check_type,
+    fail,
+    value_device,
+)
 from spec_tests.params import BY_DEVICE_DTYPE, BY_DEVICE_DTYPE_AND_META, DEVICES, grid
 from spec_tests.support.mlp import (
     HINT_DEVICE,
@@ -234,7 +241,7 @@ def test_mlp_meta(subject, gen, device, dtype):
     values are checked on the CPU."""
     sizes = (3, 4, 2)
     state, batches = _check_steps(subject, gen, sizes, [6], 0.1,
-                                  "cpu" if device == "meta" else device, dtype)
+                                  value_device(device), dtype)
     batches = [(x.to(device), y.to(device)) for x, y in batches]
     call = _steps_call(sizes, batches, 0.1, device, dtype)
     x = batches[0][0]

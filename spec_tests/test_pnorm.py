@@ -13,7 +13,14 @@ from __future__ import annotations
 import pytest
 import torch
 
-from spec_tests.checks import Overrides, check_close, check_meta, check_type, fail
+from spec_tests.checks import (
+    Overrides,
+    check_close,
+    check_meta,
+    check_type,
+    fail,
+    value_device,
+)
 from spec_tests.params import BY_DEVICE_DTYPE, BY_DEVICE_DTYPE_AND_META, BY_DEVICE_FLOAT64
 from spec_tests.support.pnorm import (
     HINT_DEVICE,
@@ -160,8 +167,8 @@ def test_norm_device(subject, gen, device, dtype):
     """After norm.to(device, dtype) the result and p's gradient are on x's device in its dtype
     (on ``meta`` the same call's values are checked on the CPU)."""
     p = 3.0
-    value_device = "cpu" if device == "meta" else device
-    x = positive(gen, (4, 3), dtype, value_device)
+    values_on = value_device(device)
+    x = positive(gen, (4, 3), dtype, values_on)
     call = norm_call(p, x, "then .backward()")
     got = run_submission(subject, p, x, call)
     check_close(got["value"], norm_value(x, p), call=call, hint=HINT_VALUE)
