@@ -1,20 +1,10 @@
 """Mutant: records the objective computed before each update (obj_arr lags one step)."""
 
 import numpy as np
-import torch
+
+_reference_gradient_descent = gradient_descent
 
 
 def gradient_descent(objective, step_size=0.05, max_iter=100, init=0.0):
-    theta_hat = torch.tensor(init, requires_grad=True)
-    theta_arr = [theta_hat.detach().numpy().copy()]
-    obj_arr = [objective(theta_hat).detach().numpy()]
-    for _ in range(max_iter):
-        if theta_hat.grad is not None:
-            theta_hat.grad.zero_()
-        out = objective(theta_hat)
-        out.backward()
-        with torch.no_grad():
-            theta_hat -= step_size * theta_hat.grad
-        theta_arr.append(theta_hat.detach().numpy().copy())
-        obj_arr.append(out.detach().numpy())
-    return np.array(theta_arr), np.array(obj_arr)
+    theta, obj = _reference_gradient_descent(objective, step_size, max_iter, init)
+    return theta, np.concatenate([obj[:1], obj[:-1]])
