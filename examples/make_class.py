@@ -5,14 +5,15 @@
 Each student is a folder (or a .zip) named by the student id; most are the reference with one
 thing changed, so the class shows every verdict ``grader batch`` can give:
 
-* ``alice``  full marks: a copy of the reference.
+* ``alice``  full marks: a copy of the reference (every exercise).
 * ``bob``    partial: cosine similarity forgets to divide by |y|.
 * ``carol``  a syntax error in momentum.py: loses that exercise only.
 * ``dave``   an endless loop at import of cosine.py: a timeout on that exercise only.
-* ``eve``    tries to cheat: exits at import, forges result files, prints fake pytest
-             output, reads the reference from disk, returns objects that equal anything.
-             Her score is the score of her honest part: nothing.
-* ``frank``  a .zip holding only cosine.py and momentum.py (polyfit is missing).
+* ``eve``    tries to cheat in cosine, momentum and polyfit: exits at import, forges result
+             files, prints fake pytest output, reads the reference from disk, returns objects
+             that equal anything; the other exercises are the template's stubs. Her score is
+             the score of her honest part: nothing.
+* ``frank``  a .zip of every module but polyfit.py (polyfit is missing).
 * ``grace``  an empty folder, to show the status of an empty submission.
 """
 
@@ -136,13 +137,19 @@ def reference_modules() -> list[Path]:
 
 
 def _student(name: str, replace: dict[str, str] | None = None,
-             append: dict[str, str] | None = None, drop: tuple[str, ...] = ()) -> Path:
+             append: dict[str, str] | None = None, drop: tuple[str, ...] = (),
+             stubs_elsewhere: bool = False) -> Path:
+    """The reference with modules replaced, appended to or dropped; ``stubs_elsewhere``: the
+    template's module for every exercise not replaced (a student who did only those)."""
     folder = CLASS / name
     folder.mkdir(parents=True)
     for module in reference_modules():
         if module.name in drop:
             continue
+        stub = ROOT / "student_template" / module.name
         text = module.read_text()
+        if stubs_elsewhere and module.name not in (replace or {}) and stub.is_file():
+            text = stub.read_text()
         text = (replace or {}).get(module.name, text) + (append or {}).get(module.name, "")
         (folder / module.name).write_text(text)
     return folder
@@ -157,7 +164,8 @@ def main() -> None:
     _student("carol", append={"momentum.py": CAROL_MOMENTUM_BREAK})
     _student("dave", replace={"cosine.py": DAVE_COSINE})
     _student("eve", replace={"cosine.py": EVE_COSINE, "momentum.py": EVE_MOMENTUM,
-                             "polyfit.py": EVE_POLYFIT})
+                             "polyfit.py": EVE_POLYFIT}, drop=("polyfit_compiled.py",),
+             stubs_elsewhere=True)
     frank = _student("frank", drop=("polyfit.py", "polyfit_compiled.py"))
     with zipfile.ZipFile(CLASS / "frank.zip", "w", zipfile.ZIP_DEFLATED) as zf:
         for path in sorted(frank.iterdir()):

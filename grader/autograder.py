@@ -23,6 +23,7 @@ from pathlib import Path
 
 from grader import result as grade
 from grader import settings
+from grader.assignment import for_suite
 from grader.late import Lateness
 from grader.outcome import SubmissionStatus
 from grader.reports.run import write_run_reports
@@ -52,6 +53,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"file holding the grading seed (default ROOT/source/{SEED_FILE}, "
                              f"used when ${settings.SEED.env} is unset)")
     settings.add_option(parser, settings.PROBE_TIMEOUT, "--probe-timeout", type=float)
+    settings.add_option(parser, settings.ASSIGNMENT, "--assignment", metavar="NAME",
+                        default="every exercise")
     settings.add_option(parser, settings.TOTAL_TIMEOUT, "--total-timeout", type=float,
                         default=f"{GRADESCOPE_TOTAL_TIMEOUT:g}: keep it under the "
                                 "assignment's Gradescope timeout")
@@ -109,6 +112,7 @@ def main(args: argparse.Namespace) -> int:
                                  default=GRADESCOPE_TOTAL_TIMEOUT)
         late_policy = settings.resolve(settings.LATE_POLICY, cli=args.late_policy, ini=ini).value
         options, leaderboard = report_settings(args, ini)
+        assignment = for_suite(suite, args.assignment, ini)
     except settings.SettingError as exc:
         raise SystemExit(f"grader gradescope: {exc}") from None
     submission = submission_path(root / "submission")
@@ -121,7 +125,7 @@ def main(args: argparse.Namespace) -> int:
                                   total_timeout=total.value, options=options,
                                   leaderboard=leaderboard,
                                   late=late_policy.apply(read_lateness(root)),
-                                  live_reports=True)
+                                  live_reports=True, assignment=assignment)
     except Exception:  # the grader's own failure: say so in the results, not only in a log
         traceback.print_exc()
         failed = grade.build([], Submission(

@@ -1,13 +1,15 @@
 """``grader export-student OUT``: the student starter repository.
 
 It holds the template modules at its root, the public spec tests (``spec_tests/`` without
-``hidden/``, with the probes), the root ``conftest.py``, a copy of the ``grader/`` package (the
-pytest plugin that scores a run), a ``pyproject.toml`` whose pytest settings test the
-student's own modules (``gradspec_impl = "."``), ``tox.ini``, ``constraints.txt``, a README
-and GitHub Classroom's workflow (``.github/workflows/classroom.yml``: the public tests' points
-per test function, through Classroom's own reporter). Never the reference, the hidden tests or
-the mutant corpus: :func:`leaks` checks the written tree and the export fails if it finds any.
-With ``--notebook``, a starter notebook per exercise (:mod:`grader.export_notebook`) takes the
+``hidden/``, with the probes; with an assignment, only its exercises' files: those named
+after another exercise are left out), the root ``conftest.py``, a copy of the ``grader/``
+package (the pytest plugin that scores a run), a ``pyproject.toml`` whose pytest settings test
+the student's own modules (``gradspec_impl = "."``, and the assignment), ``tox.ini``,
+``constraints.txt``, a README and GitHub Classroom's workflow
+(``.github/workflows/classroom.yml``: the public tests' points per test function, through
+Classroom's own reporter). Never the reference, the hidden tests or the mutant corpus:
+:func:`leaks` checks the written tree and the export fails if it finds any. With
+``--notebook``, a starter notebook per exercise (:mod:`grader.export_notebook`) takes the
 template module's place at the root, and the templates go to ``student_template/`` (where the
 grader reads each exercise's API).
 """
@@ -23,6 +25,7 @@ import tomllib
 from pathlib import Path
 
 from grader import settings
+from grader.assignment import ALL_EXERCISES, Assignment, for_suite, suite_exercises
 from grader.export_notebook import NarrativeError, write_starter_notebooks
 
 TEMPLATE_DIR = "student_template"
@@ -39,6 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     settings.add_option(parser, settings.SUITE, "--suite", type=Path, metavar="DIR")
     parser.add_argument("--notebook", action="store_true",
                         help="a starter notebook per exercise instead of the template modules")
+    settings.add_option(parser, settings.ASSIGNMENT, "--assignment", metavar="NAME",
+                        default="every exercise")
 
 
 def _toml_value(value: object) -> str:
@@ -58,13 +63,20 @@ STUDENT_DEPENDENCIES = ("torch", "numpy", "pytest", "pytest-timeout")
 NOTEBOOK_DEPENDENCIES = ("nbformat", "jinja2", "ipykernel")
 
 
-def pyproject_text(suite_root: Path, notebook: bool = False) -> str:
-    """The student repo's pyproject: installs the grader plugin, tests the root modules."""
+def pyproject_text(suite_root: Path, notebook: bool = False,
+                   assignment: Assignment = ALL_EXERCISES) -> str:
+    """The student repo's pyproject: installs the grader plugin, tests the root modules (of
+    ``assignment``, which its pytest settings then select)."""
     source = suite_root / "pyproject.toml"
     project = tomllib.loads(source.read_text(encoding="utf-8")) if source.is_file() else {}
     ini = dict(project.get("tool", {}).get("pytest", {}).get("ini_options", {}))
     ini.update(testpaths=[SPEC_DIR], gradspec_impl=".",
                gradspec_probes=f"{SPEC_DIR}/probes")
+    ini.pop(settings.ASSIGNMENTS.ini, None)
+    ini.pop(settings.ASSIGNMENT.ini, None)
+    if assignment.exercises is not None:
+        ini[settings.ASSIGNMENTS.ini] = [f"{assignment.name} = {', '.join(assignment.exercises)}"]
+        ini[settings.ASSIGNMENT.ini] = assignment.name
     keep = STUDENT_DEPENDENCIES + (NOTEBOOK_DEPENDENCIES if notebook else ())
     declared = project.get("project", {}).get("dependencies", [])
     declared += project.get("project", {}).get("optional-dependencies", {}).get("dev", [])
@@ -229,19 +241,35 @@ jobs:
 """
 
 
-def template_modules(suite_root: Path) -> list[Path]:
-    """The template's modules (every ``*.py`` of ``student_template/`` but ``__init__``)."""
+def other_exercises(suite_root: Path, assignment: Assignment) -> set[str]:
+    """The suite's exercises that ``assignment`` leaves out."""
+    return {e for e in suite_exercises(suite_root) if not assignment.includes(e)}
+
+
+def _of_exercise(name: str, exercises: set[str]) -> bool:
+    """Whether a file is named after one of ``exercises`` (``X.py`` or ``test_X.py``)."""
+    stem = name.removesuffix(".py")
+    return name.endswith(".py") and (stem in exercises or stem.removeprefix("test_") in exercises)
+
+
+def template_modules(suite_root: Path, assignment: Assignment = ALL_EXERCISES) -> list[Path]:
+    """The template's modules (every ``*.py`` of ``student_template/`` but ``__init__`` and
+    those of exercises ``assignment`` leaves out)."""
     folder = suite_root / TEMPLATE_DIR
-    return sorted(p for p in folder.glob("*.py") if p.name != "__init__.py")
+    left_out = other_exercises(suite_root, assignment)
+    return sorted(p for p in folder.glob("*.py")
+                  if p.name != "__init__.py" and not _of_exercise(p.name, left_out))
 
 
-def export_student(out: Path, suite_root: Path, notebook: bool = False) -> list[Path]:
-    """Write the starter repository into ``out`` (starter notebooks with ``notebook``);
-    return the files written."""
+def export_student(out: Path, suite_root: Path, notebook: bool = False,
+                   assignment: Assignment = ALL_EXERCISES) -> list[Path]:
+    """Write the starter repository of ``assignment`` (default: every exercise) into ``out``
+    (starter notebooks with ``notebook``); return the files written."""
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} exists and is not empty: choose a new folder")
-    modules = template_modules(suite_root)
+    modules = template_modules(suite_root, assignment)
+    left_out = other_exercises(suite_root, assignment)
     if not modules:
         raise FileNotFoundError(f"no template modules in {suite_root / TEMPLATE_DIR}")
     out.mkdir(parents=True, exist_ok=True)
@@ -250,21 +278,26 @@ def export_student(out: Path, suite_root: Path, notebook: bool = False) -> list[
         for module in modules:
             shutil.copyfile(module, out / TEMPLATE_DIR / module.name)
         exercises = {p.stem.removeprefix("test_")
-                     for p in (suite_root / SPEC_DIR).glob("test_*.py")}
+                     for p in (suite_root / SPEC_DIR).glob("test_*.py")} - left_out
         write_starter_notebooks(modules, out, exercises)
     else:
         for module in modules:
             shutil.copyfile(module, out / module.name)
     hidden_skip = shutil.ignore_patterns(HIDDEN_DIR, "__pycache__", "*.pyc")
-    shutil.copytree(suite_root / SPEC_DIR, out / SPEC_DIR, ignore=hidden_skip)
+
+    def skip(folder: str, names: list[str]) -> set[str]:
+        return set(hidden_skip(folder, names)) | {n for n in names if _of_exercise(n, left_out)}
+
+    shutil.copytree(suite_root / SPEC_DIR, out / SPEC_DIR, ignore=skip)
     shutil.copytree(Path(__file__).resolve().parent, out / "grader", ignore=_SKIP)
     for name in ("conftest.py", "constraints.txt"):
         if (suite_root / name).is_file():
             shutil.copyfile(suite_root / name, out / name)
-    (out / "pyproject.toml").write_text(pyproject_text(suite_root, notebook),
+    (out / "pyproject.toml").write_text(pyproject_text(suite_root, notebook, assignment),
                                         encoding="utf-8")
     (out / "tox.ini").write_text(TOX_INI, encoding="utf-8")
-    title = "Exercises: starter repository"
+    title = ("Exercises" if assignment.exercises is None else assignment.name) + \
+        ": starter repository"
     if notebook:
         notebooks = ", ".join(f"`{m.stem}.ipynb`" for m in modules)
         readme = NOTEBOOK_README.format(title=title, notebooks=notebooks, first=modules[0].stem)
@@ -316,7 +349,9 @@ def leaks(out: Path, suite_root: Path) -> list[str]:
 def main(args: argparse.Namespace) -> int:
     try:
         suite_root = settings.suite_root(args.suite)
-        files = export_student(args.out, suite_root, notebook=args.notebook)
+        assignment = for_suite(suite_root, getattr(args, "assignment", None))
+        files = export_student(args.out, suite_root, notebook=args.notebook,
+                               assignment=assignment)
     except (FileExistsError, FileNotFoundError, RuntimeError, NarrativeError,
             settings.SettingError) as exc:
         print(f"grader export-student: {exc}", file=sys.stderr)

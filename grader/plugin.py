@@ -8,7 +8,8 @@ tests carry ``@pytest.mark.points(n)``; the exercise is the test module's name w
 One concern per hook: options and ini keys in ``pytest_addoption`` (from
 :mod:`grader.settings`, so every knob has one precedence: command line > environment > ini
 > default), settings resolved once in ``pytest_configure``, each test's points and
-exercise in ``pytest_collection_modifyitems``, its record (outcome, failure kind, the
+exercise (and the deselection of the exercises the chosen assignment leaves out) in
+``pytest_collection_modifyitems``, its record (outcome, failure kind, the
 failure's own message and where it failed) in ``pytest_runtest_makereport``, the records
 file after collection and whenever a case finishes (:mod:`grader.records_file`: a run killed
 part way leaves every finished case) and the score (a :class:`grader.result.RunResult`) in
@@ -29,6 +30,7 @@ import pytest
 
 from grader import result as grade
 from grader import scoring, settings
+from grader.assignment import Assignment, choose
 from grader.intake.api import suite_api
 from grader.intake.notebook import SUFFIX as NOTEBOOK_SUFFIX
 from grader.intake.notebook import build_exercise_modules
@@ -55,12 +57,17 @@ _subject_key = pytest.StashKey[Subject]()
 _keeper_key = pytest.StashKey["ScoreKeeper"]()
 _base_key = pytest.StashKey[dict[str, Any]]()
 _notes_key = pytest.StashKey[list[str]]()
+_impl_dir_key = pytest.StashKey[Path]()
+_absent_key = pytest.StashKey[frozenset[str]]()
 
 #: The knobs this plugin reads, with their command-line flags.
 _OPTIONS = ((settings.IMPL, "--impl"), (settings.SEED, "--grading-seed"),
-            (settings.PROBE_TIMEOUT, "--probe-timeout"))
+            (settings.PROBE_TIMEOUT, "--probe-timeout"), (settings.ASSIGNMENT, "--assignment"))
 _INI = (settings.IMPL, settings.SEED, settings.PROBE_TIMEOUT, settings.PROBES,
-        settings.CATEGORIES, settings.LEADERBOARD)
+        settings.CATEGORIES, settings.LEADERBOARD, settings.ASSIGNMENT,
+        settings.ASSIGNMENTS)
+#: The ini keys that hold a list: words (categories) or lines (assignments).
+_INI_TYPES = {settings.CATEGORIES.ini: "args", settings.ASSIGNMENTS.ini: "linelist"}
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,8 @@ class PluginSettings:
     probes: settings.Setting
     categories: settings.Setting
     leaderboard: settings.Setting
+    assignment_name: settings.Setting
+    assignment: Assignment
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -94,8 +103,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "--gradspec-classroom=PATH, else pytest takes PATH's folder for "
                          "the rootdir")
     for knob in _INI:
-        parser.addini(knob.ini, knob.help, type="args" if knob is settings.CATEGORIES else
-                      "string", default=[] if knob is settings.CATEGORIES else "")
+        kind = _INI_TYPES.get(knob.ini, "string")
+        parser.addini(knob.ini, knob.help, type=kind, default="" if kind == "string" else [])
 
 
 def _resolve(config: pytest.Config, early: Any = None) -> PluginSettings:
@@ -114,9 +123,15 @@ def _resolve(config: pytest.Config, early: Any = None) -> PluginSettings:
         except settings.SettingError as exc:
             raise pytest.UsageError(f"gradspec: {exc}") from None
 
+    name = get(settings.ASSIGNMENT)
+    try:
+        assignment = choose(name, get(settings.ASSIGNMENTS))
+    except settings.SettingError as exc:
+        raise pytest.UsageError(f"gradspec: {exc}") from None
     return PluginSettings(get(settings.IMPL), get(settings.ISOLATED), get(settings.SEED),
                           get(settings.PROBE_TIMEOUT), get(settings.PROBES),
-                          get(settings.CATEGORIES), get(settings.LEADERBOARD))
+                          get(settings.CATEGORIES), get(settings.LEADERBOARD), name,
+                          assignment)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -177,6 +192,9 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
              f"mode {mode}"]
     if s.seed.source is not settings.Source.DEFAULT:
         lines.append(f"gradspec: grading seed set [from {s.seed.where}]")
+    if s.assignment.exercises is not None:
+        lines.append(f"gradspec: assignment = {s.assignment.describe()}  "
+                     f"[from {s.assignment_name.where}]")
     if s.isolated.value:
         lines.append("gradspec: sandbox protections: " + "; ".join(expected_protections()))
     return lines
@@ -202,13 +220,46 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
             return
 
 
+def impl_folder(config: pytest.Config, early: PluginSettings | None = None) -> Path:
+    """The folder of the implementation under test (:func:`resolve_impl`), resolved once."""
+    if _impl_dir_key not in config.stash:
+        s = early or plugin_settings(config)
+        config.stash[_impl_dir_key] = resolve_impl(config, str(s.impl.value))
+    return config.stash[_impl_dir_key]
+
+
+def _probes_dir(config: pytest.Config, s: PluginSettings) -> Path:
+    return (config.rootpath / str(s.probes.value)).resolve()
+
+
+def absent_exercises(config: pytest.Config) -> frozenset[str]:
+    """In local mode, the exercises the implementation's folder has no module for (an
+    exercise's module is the probe module of its name), when it has another exercise's:
+    a student's repository is scored on what it contains. Isolated grading counts them all
+    (a missing module costs its exercise), and so does a folder with none of the modules
+    (a wrong ``--impl`` should fail loudly, not score nothing out of nothing)."""
+    if _absent_key not in config.stash:
+        s = plugin_settings(config)
+        absent: frozenset[str] = frozenset()
+        if not s.isolated.value:
+            impl_dir = impl_folder(config)
+            modules = {p.stem for p in _probes_dir(config, s).glob("*.py")
+                       if not p.name.startswith("_")}
+            present = {m for m in modules if (impl_dir / f"{m}.py").is_file()
+                       or (impl_dir / m / "__init__.py").is_file()}
+            if present:
+                absent = frozenset(modules - present)
+        config.stash[_absent_key] = absent
+    return config.stash[_absent_key]
+
+
 def get_subject(config: pytest.Config, early: PluginSettings | None = None) -> Subject:
     """The session's implementation under test, made on first use."""
     if _subject_key not in config.stash:
         s = early or plugin_settings(config)
         impl = str(s.impl.value)
-        impl_dir = resolve_impl(config, impl)
-        probes_dir = (config.rootpath / str(s.probes.value)).resolve()
+        impl_dir = impl_folder(config, s)
+        probes_dir = _probes_dir(config, s)
         if s.isolated.value:
             made: Subject = IsolatedSubject(impl_dir, probes_dir, label=impl,
                                             default_timeout=float(s.probe_timeout.value),
@@ -271,10 +322,17 @@ def _summary_line(function: Any) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    categories = set(plugin_settings(config).categories.value)
+    """Each graded test's points, exercise and case; the assignment's other exercises are
+    deselected (as ``-k`` deselects), so that a student's pytest and the grader agree, and so
+    are, in local mode, the exercises the implementation has no module for."""
+    s = plugin_settings(config)
+    categories = set(s.categories.value)
+    absent = absent_exercises(config)
+    kept, deselected = [], []
     for item in items:
         marker = item.get_closest_marker("points")
         if marker is None:
+            kept.append(item)
             continue
         exercise = item.get_closest_marker("exercise")
         path = item.path
@@ -295,6 +353,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             "points": str(scoring.points(marker.args[0])),
             "line": item.location[1] + 1 if item.location[1] is not None else 0,
         }
+        name = item.stash[_base_key]["exercise"]
+        (kept if s.assignment.includes(name) and name not in absent else
+         deselected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
 
 
 def _where(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> str:
@@ -468,6 +532,11 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
                 kinds[label] = kinds.get(label, 0) + count
     for reason, count in sorted(skips.items()):
         tr.write_line(f"  not applicable here ({count} cases, no points lost): {reason}")
+    left_out = sorted(e for e in absent_exercises(config)
+                      if plugin_settings(config).assignment.includes(e))
+    if left_out:
+        tr.write_line(f"  not counted here, no module in {impl_folder(config)}: "
+                      f"{', '.join(left_out)} (the grader counts every exercise)")
     for label, count in sorted(kinds.items()):
         tr.write_line(f"  {count} failed with status: {label}")
     hidden_possible = scoring.add(ex.hidden_possible for ex in run.exercises)

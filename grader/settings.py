@@ -16,8 +16,9 @@ from __future__ import annotations
 import argparse
 import configparser
 import os
+import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -84,6 +85,33 @@ def _reveal(text: str) -> Reveal:
 
 def _words(text: str | list[str]) -> tuple[str, ...]:
     return tuple(text) if isinstance(text, list | tuple) else tuple(str(text).split())
+
+
+_EXERCISE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _assignment_table(raw: str | Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """``{name: exercises}`` from ``name = exercise, exercise`` lines (a string of lines or a
+    list of them, as pytest.ini and pyproject.toml give it); blank and ``#`` lines are skipped."""
+    lines = raw.splitlines() if isinstance(raw, str) else list(raw)
+    table: dict[str, tuple[str, ...]] = {}
+    for line in (str(line).strip() for line in lines):
+        if not line or line.startswith("#"):
+            continue
+        name, sep, rest = line.partition("=")
+        name = name.strip()
+        exercises = tuple(e for e in re.split(r"[,\s]+", rest.strip()) if e)
+        if not sep or not name or not exercises:
+            raise ValueError(f"{line!r}: write each assignment as `name = exercise, exercise`")
+        bad = [e for e in exercises if not _EXERCISE.match(e)]
+        if bad:
+            raise ValueError(f"{line!r}: {bad[0]!r} is not an exercise name")
+        if name in table:
+            raise ValueError(f"assignment {name!r} is listed twice")
+        if len(set(exercises)) != len(exercises):
+            raise ValueError(f"{line!r}: an exercise is listed twice")
+        table[name] = exercises
+    return table
 
 
 @dataclass(frozen=True)
@@ -166,6 +194,12 @@ LATE_POLICY = Knob("late_policy", "late penalty: none, N%/day (N % of the score 
 CANVAS_ID = Knob("canvas_id", "the Canvas assignment id: canvas_import.csv's column becomes "
                  "'<assignment name> (ID)', the header Canvas matches to fill that assignment",
                  None, "GRADSPEC_CANVAS_ID", "gradspec_canvas_id", str)
+ASSIGNMENT = Knob("assignment", "the assignment to grade, validate or export: a name the "
+                  "suite's ini lists under gradspec_assignments", None, "GRADSPEC_ASSIGNMENT",
+                  "gradspec_assignment", lambda text: str(text).strip() or None)
+ASSIGNMENTS = Knob("assignments", "the suite's assignments, one `name = exercise, exercise` "
+                   "line each (default: every exercise is one assignment)", {},
+                   ini="gradspec_assignments", parse=_assignment_table)
 
 
 def resolve(knob: Knob, *, cli: Any = None, ini: Mapping[str, Any] | None = None,

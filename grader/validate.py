@@ -25,6 +25,7 @@ from pathlib import Path
 
 from grader import corpus, scoring, settings
 from grader import result as grade
+from grader.assignment import ALL_EXERCISES, Assignment, for_suite
 from grader.outcome import TestOutcome
 from grader.result import GradedTest, RunResult
 from grader.run.executors import default_jobs
@@ -99,11 +100,14 @@ def alternative_jobs(suite_root: Path) -> list[Job]:
             for ex, name, impl in _impl_folders(Path(suite_root) / ALTERNATIVES_DIR)]
 
 
-def plan(suite_root: Path) -> list[Job]:
-    """Reference, template, then the corpus: everything ``grader validate`` checks."""
+def plan(suite_root: Path, assignment: Assignment = ALL_EXERCISES) -> list[Job]:
+    """Reference, template, then the corpus of ``assignment``'s exercises: everything
+    ``grader validate`` checks."""
     root = Path(suite_root)
+    corpus_jobs = [job for job in (*mutant_jobs(root), *alternative_jobs(root))
+                   if assignment.includes(str(job.exercise))]
     return [Job("reference", root / REFERENCE_DIR), Job("template", root / TEMPLATE_DIR),
-            *mutant_jobs(root), *alternative_jobs(root)]
+            *corpus_jobs]
 
 
 def exercise_test_paths(suite_root: Path, exercise: str) -> list[Path]:
@@ -151,8 +155,10 @@ def read_catches(impl_dir: Path) -> list[str]:
 
 def run_suite(impl_dir: Path, suite_root: Path,
               test_paths: Iterable[Path | str] | None = None, *,
-              seed: int = settings.DEFAULT_SEED, timeout: float = 1800.0) -> RunResult:
-    """Run the suite (or ``test_paths``) against ``impl_dir`` in local mode; return its grade."""
+              seed: int = settings.DEFAULT_SEED, timeout: float = 1800.0,
+              assignment: Assignment = ALL_EXERCISES) -> RunResult:
+    """Run the suite (or ``test_paths``; ``assignment``'s exercises) against ``impl_dir`` in
+    local mode; return its grade."""
     root = Path(suite_root).resolve()
     paths = [str(p) for p in test_paths] if test_paths is not None else [str(root / SPEC_DIR)]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GRADSPEC_", "PYTEST_"))}
@@ -162,7 +168,7 @@ def run_suite(impl_dir: Path, suite_root: Path,
         cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--no-header",
                "-p", "no:randomly", f"--rootdir={root}",
                f"--impl={Path(impl_dir).resolve()}", f"--grading-seed={seed}",
-               f"--gradspec-results={results}", *paths]
+               f"--gradspec-results={results}", *assignment.pytest_args(), *paths]
         try:
             proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True,
                                   timeout=timeout)
@@ -267,7 +273,8 @@ def catching_node_ids(paths: Iterable[Path], names: Iterable[str]) -> list[str]:
 
 
 def run_job(job: Job, suite_root: Path, *, full_mutant_runs: bool = False,
-            seed: int = settings.DEFAULT_SEED) -> Verdict:
+            seed: int = settings.DEFAULT_SEED,
+            assignment: Assignment = ALL_EXERCISES) -> Verdict:
     """Grade one job's implementation and judge the result.
 
     A mutant runs only the tests its CATCHES file names (they must fail, so it loses points)
@@ -275,7 +282,7 @@ def run_job(job: Job, suite_root: Path, *, full_mutant_runs: bool = False,
     """
     try:
         if job.kind in ("reference", "template"):
-            run = run_suite(job.impl_dir, suite_root, seed=seed)
+            run = run_suite(job.impl_dir, suite_root, seed=seed, assignment=assignment)
         else:
             assert job.exercise is not None
             paths = exercise_test_paths(suite_root, job.exercise)
@@ -309,13 +316,14 @@ def run_job(job: Job, suite_root: Path, *, full_mutant_runs: bool = False,
 
 def validate(suite_root: Path, jobs: int = 2,
              on_done: Callable[[Verdict], None] | None = None,
-             full_mutant_runs: bool = False, seed: int = settings.DEFAULT_SEED) -> list[Verdict]:
-    """Every verdict of ``plan(suite_root)``, run ``jobs`` at a time, in plan order;
-    ``on_done`` is called with each verdict as it comes."""
-    planned = plan(suite_root)
+             full_mutant_runs: bool = False, seed: int = settings.DEFAULT_SEED,
+             assignment: Assignment = ALL_EXERCISES) -> list[Verdict]:
+    """Every verdict of ``plan(suite_root, assignment)``, run ``jobs`` at a time, in plan
+    order; ``on_done`` is called with each verdict as it comes."""
+    planned = plan(suite_root, assignment)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = {pool.submit(run_job, job, suite_root, full_mutant_runs=full_mutant_runs,
-                               seed=seed): job for job in planned}
+                               seed=seed, assignment=assignment): job for job in planned}
         for future in as_completed(futures):
             if on_done is not None:
                 on_done(future.result())
@@ -330,6 +338,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     settings.add_option(parser, settings.SEED, "--seed", type=int)
     settings.add_option(parser, settings.JOBS, "--jobs", type=int, metavar="N",
                         default="the cores")
+    settings.add_option(parser, settings.ASSIGNMENT, "--assignment", metavar="NAME",
+                        default="every exercise")
     parser.add_argument("--full", action="store_true",
                         help="run every mutant against its exercise's whole suite, not only "
                              "the tests its CATCHES file names (slower, same verdicts)")
@@ -367,6 +377,7 @@ def main(args: argparse.Namespace) -> int:
         ini = settings.suite_ini(suite_root)
         seed = settings.resolve(settings.SEED, cli=args.seed, ini=ini).value
         jobs = settings.resolve(settings.JOBS, cli=args.jobs, ini=ini).value or default_jobs()
+        assignment = for_suite(suite_root, getattr(args, "assignment", None), ini)
     except settings.SettingError as exc:
         print(f"grader validate: {exc}", file=sys.stderr)
         return 2
@@ -378,7 +389,7 @@ def main(args: argparse.Namespace) -> int:
     columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
     with Progress(*columns, transient=True) as progress:
-        task = progress.add_task("validating", total=len(plan(suite_root)))
+        task = progress.add_task("validating", total=len(plan(suite_root, assignment)))
 
         def done(verdict: Verdict) -> None:
             progress.advance(task)
@@ -387,6 +398,9 @@ def main(args: argparse.Namespace) -> int:
                                        highlight=False)
 
         verdicts = validate(suite_root, jobs, on_done=done,
-                            full_mutant_runs=getattr(args, "full", False), seed=seed)
+                            full_mutant_runs=getattr(args, "full", False), seed=seed,
+                            assignment=assignment)
+    if assignment.exercises is not None:
+        print(f"assignment {assignment.describe()}")
     print_table(verdicts)
     return 0 if all(v.ok for v in verdicts) else 1

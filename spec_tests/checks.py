@@ -247,6 +247,30 @@ def value_device(device: str) -> str:
     return "cpu" if device == "meta" else device
 
 
+def check_left_alone(got: Mapping[str, Any], name: str, before: torch.Tensor,
+                     requires_grad: bool, grad: torch.Tensor | None, *, call: str, hint: str,
+                     problems: Sequence[str] = ()) -> None:
+    """The caller's tensor ``name`` after a call, as a probe reports it (``got[name]``,
+    ``got[name + "_requires_grad"]``, ``got[name + "_grad"]``): its values, requires_grad
+    and .grad as they were before. ``problems`` the test found besides join the message."""
+    __tracebackhide__ = True
+    found = list(problems)
+    if got[f"{name}_requires_grad"] != requires_grad:
+        found.insert(0, f"{name}.requires_grad is {got[f'{name}_requires_grad']} after the "
+                        f"call, but was {requires_grad}")
+    after = got[f"{name}_grad"]
+    if (grad is None) != (after is None):
+        found.insert(0, f"{name}.grad was {'None' if grad is None else 'a tensor'} before the "
+                        f"call, but is {'None' if after is None else 'a tensor'} after it")
+    if found:
+        fail(call, f"the call changed the caller's {name}", found, hint)
+    check_close(got[name], before, call=call, what=f"the caller's {name} after the call",
+                hint=hint)
+    if grad is not None:
+        check_close(after, grad, call=call, what=f"the caller's {name}.grad after the call",
+                    hint=hint)
+
+
 def central_differences(values: Callable[[torch.Tensor], Sequence[Any]], point: torch.Tensor,
                         eps: float, *, call: str, hint: str | None = None) -> torch.Tensor:
     """The gradient of a scalar function at a 1-D ``point`` by central differences,
@@ -270,5 +294,6 @@ def _short(t: torch.Tensor) -> str:
 
 
 __all__ = ["TOLERANCES", "Overrides", "Tol", "central_differences", "check_close",
-           "check_duration", "check_finite", "check_meta", "check_shape", "check_type",
-           "describe", "describe_call", "dtype_name", "fail", "tolerance", "value_device"]
+           "check_duration", "check_finite", "check_left_alone", "check_meta", "check_shape",
+           "check_type", "describe", "describe_call", "dtype_name", "fail", "tolerance",
+           "value_device"]

@@ -244,6 +244,7 @@ def modules_of(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     cosine = (REFERENCE / "cosine.py").read_text(encoding="utf-8")
     (folder / "cosine.py").write_text(cosine + "\n\n" + WRONG_COSINE, encoding="utf-8")
-    for name in ("momentum.py", "polyfit.py", "polyfit_compiled.py"):
+    # the exercises notebook's Norm is the seed's, which is the reference's pnorm
+    for name in ("momentum.py", "polyfit.py", "polyfit_compiled.py", "pnorm.py"):
         shutil.copyfile(REFERENCE / name, folder / name)
     return folder

@@ -437,7 +437,7 @@ def test_garbage_with_the_right_metadata_earns_nothing(attack, graded_spawn, tmp
 @pytest.mark.slow  # a graded run of the whole course suite
 def test_an_honest_complete_submission_keeps_full_marks(graded_spawn, tmp_path_factory):
     complete = grade_course(tmp_path_factory, "complete", graded_spawn, {})
-    assert complete.score == Fraction(complete.doc["max_score"]) == 75
+    assert complete.score == Fraction(complete.doc["max_score"]) == 200  # eight exercises of 25
     for exercise in EXERCISES:
         records = complete.records(exercise)
         assert all(r.outcome in ("passed", "skipped") for r in records), [

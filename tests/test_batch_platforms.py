@@ -51,6 +51,8 @@ def test_a_canvas_gradebook_export_is_a_roster(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_canvas_download_late_mark_roster_and_assignment_id(tmp_path: Path) -> None:
     suite = build_suite(tmp_path / "suite")
+    with open(suite / "pytest.ini", "a", encoding="utf-8") as ini:
+        ini.write("gradspec_assignments =\n    Lab 1 = adder\n")  # the assignment graded
     cls = tmp_path / "canvas"
     cls.mkdir()
     (cls / "smithjane_LATE_12345_67890_adder.py").write_text(GOOD)

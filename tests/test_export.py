@@ -73,6 +73,7 @@ def test_leak_check_catches_a_planted_reference(exported: Path, tmp_path: Path) 
     assert any("spare.py" in p for p in problems) and any("sneaky.py" in p for p in problems)
 
 
+@pytest.mark.timeout(900)  # the whole public suite in one process: a guard against a hang
 def test_exported_repo_runs_pytest_and_scores_zero(exported: Path) -> None:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("GRADSPEC_", "PYTEST_", "COV_"))}

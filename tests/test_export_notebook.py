@@ -78,6 +78,7 @@ def test_a_narrative_naming_a_definition_the_template_lacks_is_refused(tmp_path)
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # a kernel and a check() per exercise: a guard against a hang
 def test_starter_notebooks_run_top_to_bottom_and_score_zero(exported, tmp_path):
     with kernels.kernel_spec(tmp_path / "jupyter"):
         for module in template_modules(ROOT):

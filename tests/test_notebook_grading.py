@@ -44,6 +44,7 @@ def _per_test(graded: graded_runs.Graded) -> dict[str, tuple]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1500)  # two graded runs of every exercise: a guard against a hang
 def test_seed_notebooks_grade_as_the_same_code_submitted_as_modules(tmp_path):
     """Same score, same result for every test; the 200 000-step training runs at the top of
     the polyfit notebook never ran (top-level code is not part of the built modules:

@@ -56,7 +56,8 @@ SUBMISSION = {
 
 def _suite(root: Path) -> Path:
     files = {
-        "pytest.ini": "[pytest]\ngradspec_probes = spec_tests/probes\n",
+        "pytest.ini": "[pytest]\ngradspec_probes = spec_tests/probes\n"
+                      "gradspec_assignments =\n    Lab 1 = thirds, sevenths\n",
         "spec_tests/__init__.py": "",
         "spec_tests/hidden/__init__.py": "",
         "spec_tests/probes/thirds.py": PROBES,

@@ -14,6 +14,7 @@ from spec_tests.checks import (
     check_close,
     check_duration,
     check_finite,
+    check_left_alone,
     check_meta,
     fail,
     tolerance,
@@ -117,3 +118,34 @@ def test_a_duration_is_a_finite_float_at_least_zero() -> None:
 
 def test_a_meta_case_checks_its_values_on_the_cpu() -> None:
     assert [value_device(d) for d in ("meta", "cpu", "cuda")] == ["cpu", "cpu", "cuda"]
+
+
+def _reported(x: torch.Tensor, requires_grad: bool, grad: torch.Tensor | None) -> dict:
+    """The caller's x as a probe reports it after the call."""
+    return {"x": x, "x_requires_grad": requires_grad, "x_grad": grad}
+
+
+def test_check_left_alone_passes_only_an_untouched_tensor() -> None:
+    x, grad = torch.tensor([1.0, 2.0]), torch.tensor([0.5, 0.5])
+    check_left_alone(_reported(x.clone(), True, grad.clone()), "x", x, True, grad,
+                     call="g(f, x)", hint="work on a copy")
+    check_left_alone(_reported(x.clone(), False, None), "x", x, False, None,
+                     call="g(f, x)", hint="work on a copy")
+    with pytest.raises(AssertionError, match=r"x\.requires_grad is True after the call, but "
+                                             r"was False"):
+        check_left_alone(_reported(x, True, None), "x", x, False, None, call="g(f, x)",
+                         hint="work on a copy")
+    with pytest.raises(AssertionError, match=r"x\.grad was None before the call, but is a "
+                                             r"tensor after it"):
+        check_left_alone(_reported(x, False, grad), "x", x, False, None, call="g(f, x)",
+                         hint="work on a copy")
+    with pytest.raises(AssertionError, match=r"the caller's x after the call is off"):
+        check_left_alone(_reported(x + 1, False, None), "x", x, False, None, call="g(f, x)",
+                         hint="work on a copy")
+    with pytest.raises(AssertionError, match=r"the caller's x\.grad after the call is off"):
+        check_left_alone(_reported(x, True, grad * 2), "x", x, True, grad, call="g(f, x)",
+                         hint="work on a copy")
+    with pytest.raises(AssertionError, match=r"the result is attached to a graph"):
+        check_left_alone(_reported(x, False, None), "x", x, False, None, call="g(f, x)",
+                         hint="work on a copy",
+                         problems=["the result is attached to a graph"])

@@ -38,6 +38,7 @@ from typing import Any
 
 from grader import __version__, settings
 from grader import result as grade
+from grader.assignment import ALL_EXERCISES, Assignment, for_suite
 from grader.intake.discover import Found, content_hash, discover, safe_dirname
 from grader.intake.roster import Roster
 from grader.late import Late, Lateness, LatePolicy
@@ -84,9 +85,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         metavar="SECONDS")
     settings.add_option(parser, settings.TOTAL_TIMEOUT, "--total-timeout", type=float,
                         metavar="SECONDS")
-    parser.add_argument("--assignment", default="gradspec",
-                        help="the assignment's column name in canvas_import.csv "
-                             "(default gradspec)")
+    settings.add_option(parser, settings.ASSIGNMENT, "--assignment", metavar="NAME",
+                        default="every exercise")
     settings.add_option(parser, settings.CANVAS_ID, "--canvas-id", metavar="ID")
     parser.add_argument("--roster", type=Path, default=None, metavar="CSV",
                         help="the class roster: names, SIS ids and logins for "
@@ -117,6 +117,7 @@ class GradeTask:
     options: ReportOptions = ReportOptions()
     leaderboard: bool = False
     late: Late | None = None
+    assignment: Assignment = ALL_EXERCISES
 
 
 @functools.cache
@@ -151,14 +152,17 @@ def grade_task(task: GradeTask) -> Attempt:
                               hide_paths=[Path(p) for p in task.hide_paths],
                               total_timeout=task.total_timeout, launcher=launcher,
                               options=task.options, leaderboard=task.leaderboard,
-                              late=task.late, instructor_dir=folder / INSTRUCTOR_PART)
+                              late=task.late, instructor_dir=folder / INSTRUCTOR_PART,
+                              assignment=task.assignment)
     return Attempt(result.summary(), str(folder))
 
 
-def suite_fingerprint(suite_root: Path, seed: int) -> str:
-    """What else a grade depends on: the spec suite's files, the seed and gradspec's version."""
-    digest = hashlib.sha256(f"gradspec {__version__} ledger {LEDGER_FORMAT} seed {seed}\n"
-                            .encode())
+def suite_fingerprint(suite_root: Path, seed: int,
+                      assignment: Assignment = ALL_EXERCISES) -> str:
+    """What else a grade depends on: the spec suite's files, the seed, the assignment graded
+    and gradspec's version."""
+    digest = hashlib.sha256(f"gradspec {__version__} ledger {LEDGER_FORMAT} seed {seed} "
+                            f"assignment {assignment.describe()}\n".encode())
     files = sorted((suite_root / "spec_tests").rglob("*.py"))
     files += [p for p in (suite_root / "conftest.py",) if p.is_file()]
     for path in files:
@@ -302,7 +306,7 @@ class _Progress:
 
 def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, seed: int | None = None,
               suite: Path | None = None, probe_timeout: float | None = None,
-              total_timeout: float | None = None, assignment: str = "gradspec",
+              total_timeout: float | None = None, assignment: str | None = None,
               executor: str | None = None, executor_options: dict[str, Any] | None = None,
               report: bool = True,
               grade: Callable[[GradeTask], Attempt] = grade_task,
@@ -312,11 +316,12 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, seed: in
               ) -> dict[str, Any]:
     """Grade every submission under ``submissions`` into ``out``; return a summary.
 
-    ``jobs``, ``seed``, ``suite``, the timeouts, ``executor``, ``canvas_id``, ``late_policy``
-    and the report options are the command line's values (None: not given; see
-    :mod:`grader.settings`); ``executor_options`` are the executor's own (``scheduler`` for
-    ``dask``). ``roster`` is a roster CSV (:mod:`grader.intake.roster`). ``grade`` grades one
-    task in a worker (picklable).
+    ``jobs``, ``seed``, ``suite``, the timeouts, ``assignment`` (which exercises, and the name
+    of the Canvas column), ``executor``, ``canvas_id``, ``late_policy`` and the report options
+    are the command line's values (None: not given; see :mod:`grader.settings`);
+    ``executor_options`` are the executor's own (``scheduler`` for ``dask``). ``roster`` is a
+    roster CSV (:mod:`grader.intake.roster`). ``grade`` grades one task in a worker
+    (picklable).
     """
     started = time.perf_counter()
     submissions, out = submissions.resolve(), out.resolve()
@@ -333,7 +338,7 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, seed: in
         probe_timeout=settings.resolve(settings.PROBE_TIMEOUT, cli=probe_timeout, ini=ini).value,
         total_timeout=settings.resolve(settings.TOTAL_TIMEOUT, cli=total_timeout, ini=ini).value,
         jobs=settings.resolve(settings.JOBS, cli=jobs, ini=ini).value or default_jobs(),
-        assignment=assignment, report=report,
+        assignment=for_suite(suite_root, assignment, ini), report=report,
         executor=settings.resolve(settings.EXECUTOR, cli=executor, ini=ini).value,
         executor_options=dict(executor_options or {}),
         canvas_id=settings.resolve(settings.CANVAS_ID, cli=canvas_id, ini=ini).value,
@@ -357,7 +362,7 @@ class _Config:
     probe_timeout: float
     total_timeout: float
     jobs: int
-    assignment: str
+    assignment: Assignment
     executor: str
     executor_options: dict[str, Any]
     report: bool
@@ -391,7 +396,7 @@ def _run_locked(submissions: Path, out: Path, config: _Config, *,
                 grade: Callable[[GradeTask], Attempt], started: float) -> dict[str, Any]:
     ledger = Ledger(out / "ledger.jsonl")
     previous = ledger.load()
-    fingerprint = suite_fingerprint(config.suite_root, config.seed)
+    fingerprint = suite_fingerprint(config.suite_root, config.seed, config.assignment)
     attempts = out / ATTEMPTS
     sweep(attempts)  # a killed run's attempts: none of them was recorded
 
@@ -435,7 +440,8 @@ def _run_locked(submissions: Path, out: Path, config: _Config, *,
             todo.append((found, key, digest))
 
     def book() -> Gradebook:
-        return Gradebook.of(entries.values(), config.assignment, config.canvas_id)
+        return Gradebook.of(entries.values(), config.assignment.name, config.canvas_id,
+                            config.assignment.exercises)
 
     grades_csv.write(book(), out)
     by_id = {found.student_id: (found, key, digest) for found, key, digest in todo}
@@ -444,7 +450,7 @@ def _run_locked(submissions: Path, out: Path, config: _Config, *,
                        str(attempts / safe_dirname(found.student_id)),
                        str(config.suite_root), config.seed, hide, config.probe_timeout,
                        config.total_timeout, config.options, config.leaderboard,
-                       lates[found.student_id])
+                       lates[found.student_id], config.assignment)
              for found, _, _ in todo]
     last_csv = time.monotonic()
     if tasks:

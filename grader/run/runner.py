@@ -36,6 +36,7 @@ from pathlib import Path
 
 from grader import result as grade
 from grader import settings
+from grader.assignment import ALL_EXERCISES, Assignment, for_suite
 from grader.intake.api import graded_suite_api
 from grader.intake.submission import prepare_submission
 from grader.late import Late
@@ -70,13 +71,15 @@ def _pytest_env(hide: Sequence[Path]) -> dict[str, str]:
 def run_suite(impl: Path, records: Path, *, suite_root: Path, seed: int, probe_timeout: float,
               hide_paths: Sequence[Path], total_timeout: float,
               launcher: PytestLauncher | None = None,
-              leaderboard: bool = False) -> tuple[int | None, str]:
-    """Run the suite against ``impl`` in a pytest child process; (exit code or None, its log)."""
+              leaderboard: bool = False,
+              assignment: Assignment = ALL_EXERCISES) -> tuple[int | None, str]:
+    """Run the suite (``assignment``'s exercises) against ``impl`` in a pytest child process;
+    (exit code or None, its log)."""
     args = [str(suite_root / "spec_tests"),
             "--impl", str(impl), "--isolated", "--grading-seed", str(seed),
             "--probe-timeout", f"{probe_timeout:g}", "--gradspec-results", str(records),
-            "-p", "no:cacheprovider", "-q", *FAST_PYTEST, *(["--leaderboard"] if leaderboard
-                                                             else [])]
+            *assignment.pytest_args(), "-p", "no:cacheprovider", "-q", *FAST_PYTEST,
+            *(["--leaderboard"] if leaderboard else [])]
     return (launcher or FreshPytest()).run(args, cwd=suite_root, env=_pytest_env(hide_paths),
                                            timeout=total_timeout)
 
@@ -89,8 +92,10 @@ def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed:
                      options: ReportOptions | None = None, leaderboard: bool = False,
                      late: Late | None = None,
                      instructor_dir: Path | None = None,
-                     live_reports: bool = False) -> RunResult:
-    """Grade one submission in isolation, write its reports into ``out_dir``, return its grade.
+                     live_reports: bool = False,
+                     assignment: Assignment = ALL_EXERCISES) -> RunResult:
+    """Grade one submission in isolation (``assignment``'s exercises: default every one),
+    write its reports into ``out_dir``, return its grade.
 
     ``launcher`` starts the pytest run (default: a fresh interpreter; a batch worker passes
     a :class:`grader.run.launch.ForkedPytest` that has the heavy imports done already).
@@ -136,7 +141,7 @@ def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed:
                 code, log = run_suite(prepared.path, work / RECORDS, suite_root=suite_root,
                                       seed=seed, probe_timeout=probe_timeout, hide_paths=hide,
                                       total_timeout=total_timeout, launcher=launcher,
-                                      leaderboard=leaderboard)
+                                      leaderboard=leaderboard, assignment=assignment)
             found = grade.read_records(work / RECORDS)
             if found is None and code in (0, 1):
                 code = -1  # it claims to have run, but left no records: the grader's problem
@@ -183,14 +188,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     settings.add_option(parser, settings.PROBE_TIMEOUT, "--probe-timeout", type=float)
     settings.add_option(parser, settings.TOTAL_TIMEOUT, "--total-timeout", type=float)
     add_report_arguments(parser)
+    settings.add_option(parser, settings.ASSIGNMENT, "--assignment", metavar="NAME",
+                        default="every exercise")
 
 
 def print_result(prog: str, result: RunResult, out_dir: Path) -> None:
     """The run's grade on the terminal, from the same result the reports were written from."""
     print(f"{prog}: {result.submission.path}: status {result.status_line}, "
           f"{fmt_points(result.score)} / {fmt_points(result.max_score)} points")
+    width = max((len(ex.name) for ex in result.exercises), default=0) + 1
     for ex in result.exercises:
-        print(f"  {ex.name:<12} {fmt_points(ex.earned):>6} / {fmt_points(ex.possible)}")
+        print(f"  {ex.name:<{width}} {fmt_points(ex.earned):>6} / {fmt_points(ex.possible)}")
     if result.late:
         print(f"  late: {result.late.note}; before the penalty "
               f"{fmt_points(result.raw_score)} points")
@@ -212,6 +220,7 @@ def main(args: argparse.Namespace) -> int:
         probe = settings.resolve(settings.PROBE_TIMEOUT, cli=args.probe_timeout, ini=ini)
         total = settings.resolve(settings.TOTAL_TIMEOUT, cli=args.total_timeout, ini=ini)
         options, leaderboard = report_settings(args, ini)
+        assignment = for_suite(suite, args.assignment, ini)
     except settings.SettingError as exc:
         print(f"grader run: {exc}", file=sys.stderr)
         return 2
@@ -220,6 +229,6 @@ def main(args: argparse.Namespace) -> int:
               f"{seed.value} ({settings.SEED.env} or --seed for real grading)", file=sys.stderr)
     result = grade_submission(args.submission, args.out, suite_root=suite, seed=seed.value,
                               probe_timeout=probe.value, total_timeout=total.value,
-                              options=options, leaderboard=leaderboard)
+                              options=options, leaderboard=leaderboard, assignment=assignment)
     print_result("grader run", result, args.out)
     return result.exit_status

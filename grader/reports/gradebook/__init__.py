@@ -15,6 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from grader.assignment import EVERY_EXERCISE
 from grader.outcome import SubmissionStatus
 from grader.scoring import points
 
@@ -28,17 +29,20 @@ CLASS_REPORTS = {
 
 @dataclass(frozen=True)
 class Gradebook:
-    """A class's ledger entries (one per student, in any order), the assignment's name and its
-    id in Canvas (None when not given)."""
+    """A class's ledger entries (one per student, in any order), the assignment's name, its
+    id in Canvas (None when not given) and, when one was chosen, its exercises (the point
+    columns, in the ini's order)."""
 
     entries: tuple[Mapping[str, Any], ...]
-    assignment: str = "gradspec"
+    assignment: str = EVERY_EXERCISE
     canvas_id: str | None = None
+    columns: tuple[str, ...] | None = None
 
     @classmethod
-    def of(cls, entries: Iterable[Mapping[str, Any]], assignment: str = "gradspec",
-           canvas_id: str | None = None) -> Gradebook:
-        return cls(tuple(sorted(entries, key=lambda e: e["student_id"])), assignment, canvas_id)
+    def of(cls, entries: Iterable[Mapping[str, Any]], assignment: str = EVERY_EXERCISE,
+           canvas_id: str | None = None, columns: tuple[str, ...] | None = None) -> Gradebook:
+        return cls(tuple(sorted(entries, key=lambda e: e["student_id"])), assignment, canvas_id,
+                   columns)
 
     @staticmethod
     def pending(entry: Mapping[str, Any]) -> bool:
@@ -55,7 +59,10 @@ class Gradebook:
 
     @property
     def exercises(self) -> list[str]:
-        """The exercises seen in any entry, sorted: the point columns."""
+        """The point columns: the assignment's exercises, else every one seen in an entry,
+        sorted."""
+        if self.columns is not None:
+            return list(self.columns)
         return sorted({name for e in self.entries for name in e.get("per_exercise") or {}})
 
     @property
