@@ -9,6 +9,7 @@ from typing import Any
 import torch
 import torch.autograd.functional
 
+from grader.memo import submission_independent
 from spec_tests.checks import Tol, check_close, check_left_alone, check_type, describe
 from spec_tests.probes.hessian import RIDGES, build
 
@@ -63,6 +64,7 @@ def hessian_call(w: torch.Tensor, function: Function, note: str = "") -> str:
     return f"hessian(f, w) with {function_text(function)}, w = {describe(w)}{extra}"
 
 
+@submission_independent
 def library_hessian(function: Function, w: torch.Tensor) -> torch.Tensor:
     """The oracle: torch.autograd.functional.hessian in float64 on the CPU, then in w's dtype
     on w's device."""
