@@ -206,9 +206,9 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     the child's imports and the suite's then run side by side instead of one after the
     other. Anything unusual (a bad setting, an impl to unpack) waits for the usual start."""
     namespace = early_config.known_args_namespace
-    if (os.environ.get("PYTEST_XDIST_WORKER") or getattr(namespace, "help", False)
-            or getattr(namespace, "version", False)):
-        return
+    if (os.environ.get("PYTEST_XDIST_WORKER") or getattr(namespace, "numprocesses", None)
+            or getattr(namespace, "help", False) or getattr(namespace, "version", False)):
+        return  # an xdist controller runs no test: its workers start their own
     try:
         s = _resolve(early_config, namespace)
     except pytest.UsageError:
@@ -287,10 +287,12 @@ def _session_zygote(config: pytest.Config) -> Zygote | None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """In isolated mode, start the sandbox child now: it imports torch while pytest collects."""
-    if plugin_settings(session.config).isolated.value and not hasattr(session.config,
-                                                                       "workerinput"):
-        get_subject(session.config)
+    """In isolated mode, start the sandbox now (if the conftests did not come first): it
+    imports torch while pytest collects. Not in an xdist controller, which runs no test."""
+    config = session.config
+    if (plugin_settings(config).isolated.value and not hasattr(config, "workerinput")
+            and not getattr(config.option, "numprocesses", None)):
+        get_subject(config)
 
 
 @pytest.fixture(scope="session")
