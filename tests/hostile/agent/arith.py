@@ -191,7 +191,8 @@ def shout(s):
         "orphan": _orphan,
         "diskbomb": _disk_bomb,
         "printbomb": lambda: [print("x" * 1000) for _ in iter(int, 1)],
-        "garbage": lambda: [_try_write(fd, b"\xffGARBAGE" * 8) for fd in range(3, 64)] and "sent",
+        "garbage": lambda: [_try_write(fd, b"\xffGARBAGE" * 8) for fd in _open_fd_numbers()]
+        and "sent",
         "fakeclock": lambda: _fake_clock(arg),
         "eq_anything": _EqualsAnything,
         "lying_float": lambda: _LyingFloat(3.0),
@@ -203,6 +204,15 @@ def shout(s):
         "spin": lambda: _spin(float(arg)),
     }
     return actions[verb]()
+
+
+def _open_fd_numbers():
+    """Every descriptor this process holds past stderr (the channel's number is the grader's
+    choice, so the attack tries them all)."""
+    try:
+        return sorted(n for n in map(int, os.listdir("/proc/self/fd")) if n > 2)
+    except OSError:
+        return range(3, 1024)
 
 
 def _try_write(fd, data):
