@@ -96,7 +96,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     default=None, help=settings.LEADERBOARD.describe())
     group.addoption("--gradspec-results", default=None, metavar="PATH",
                     help="write every graded test's record (outcome, failure kind, message) "
-                         "as JSON, rewritten as each test finishes")
+                         "as JSON lines, a line added as each test finishes")
     group.addoption("--gradspec-classroom", default=None, metavar="PATH",
                     help="append GitHub Classroom's result=<base64 JSON> (one entry per "
                          "graded test function) to PATH, the step's $GITHUB_OUTPUT; write it "

@@ -13,14 +13,13 @@ written) all read a ``RunResult``.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from grader import scoring
+from grader import records_file, scoring
 from grader.late import Late
 from grader.leaderboard import LeaderboardEntry
 from grader.outcome import FailureKind, SubmissionStatus, TestOutcome
@@ -372,12 +371,13 @@ class RunResult:
 def read_records(path: Path) -> tuple[list[TestRecord], dict[str, Any]] | None:
     """The records file the plugin writes (``--gradspec-results``): (records, run facts), or
     None when it is missing or unreadable."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        records = [TestRecord.from_json(r) for r in data["records"]]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    found = records_file.read(path)
+    if found is None:
         return None
-    return records, {k: v for k, v in data.items() if k != "records"}
+    try:
+        return [TestRecord.from_json(r) for r in found[0]], found[1]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def _ordered(records: list[TestRecord]) -> list[TestRecord]:

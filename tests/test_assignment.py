@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from minisuite import build_suite
 
-from grader import settings, validate
+from grader import records_file, settings, validate
 from grader.assignment import ALL_EXERCISES, Assignment, choose, for_suite, suite_exercises
 from grader.cli import main
 from grader.export import export_student
@@ -100,8 +100,8 @@ def _pytest(suite: Path, *args: str, env: dict[str, str] | None = None
                            f"--gradspec-results={records}", "spec_tests", *args], cwd=suite,
                           env={**_env(), **(env or {})}, capture_output=True, text=True,
                           timeout=300)
-    graded = {r["exercise"] for r in json.loads(records.read_text())["records"]} \
-        if records.exists() else set()
+    found = records_file.read(records)
+    graded = {r["exercise"] for r in found[0]} if found else set()
     return done, graded
 
 

@@ -3,10 +3,9 @@ pytest-timeout), the implementation under test and its precedence, local-mode fa
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
+from grader import records_file
 from grader.result import TestRecord, build
 
 pytest_plugins = ["pytester"]
@@ -83,7 +82,7 @@ def test_partial_credit_skips_hidden_and_summary(suite: pytest.Pytester) -> None
         "*not applicable here (1 cases, no points lost): CUDA is absent",
         "*of which hidden tests: 1 / 1",
     ])
-    records = json.loads((suite.path / "r.json").read_text())["records"]
+    records = records_file.read(suite.path / "r.json")[0]
     assert {r["exercise"] for r in records} == {"adder"}
     assert len(records) == 7  # the test without points is not graded
     graded = build([TestRecord.from_json(r) for r in records]).tests
@@ -108,7 +107,7 @@ def test_a_timeout_costs_its_test_only(suite: pytest.Pytester) -> None:
                                         "-n", "2", "--gradspec-results", "r.json")
     assert score_line(result) == "Score: 6 / 10 points"
     result.stdout.fnmatch_lines(["*1 failed with status: timeout*"])
-    records = json.loads((suite.path / "r.json").read_text())["records"]
+    records = records_file.read(suite.path / "r.json")[0]
     hung = next(r for r in records if r["function"] == "test_hangs")
     assert hung["kind"] == "timeout"
 

@@ -1,6 +1,6 @@
 """Live reports: a grading run's platform-read reports kept current while its pytest child runs.
 
-The pytest child rewrites its records file as each test finishes (:mod:`grader.records_file`);
+The pytest child appends to its records file as each test finishes (:mod:`grader.records_file`);
 this watcher, in the grading process, rereads it when it changes (at most once per
 :data:`LIVE_INTERVAL_S`) and hands the records to a callback that grades them as a run stopped
 there and writes the live reports (:data:`grader.reports.run.LIVE_REPORTS`) with the run's own
@@ -53,7 +53,7 @@ class LiveReports:
                 continue  # not written yet
             if (stat.st_mtime_ns, stat.st_size) == self._seen:
                 continue
-            found = grade.read_records(self.path)  # whole or absent: written atomically
+            found = grade.read_records(self.path)  # a torn last line is left out
             if found is None:
                 continue
             self._seen = stat.st_mtime_ns, stat.st_size

@@ -8,7 +8,7 @@ child write results. The pytest child records every graded case; this process bu
 run's one :class:`grader.result.RunResult` from those records and renders every report from
 it (:mod:`grader.reports.run`).
 
-The pytest child rewrites its records file as each test finishes, so a run stopped at the
+The pytest child appends to its records file as each test finishes, so a run stopped at the
 total time limit (or killed) is graded from the tests that finished: they keep their points,
 the rest fail as not run, and the status says ``grading stopped at N s: remaining tests not
 run`` (:func:`grader.result.build` decides). Asked for ``live_reports``, this process also
