@@ -204,3 +204,35 @@ def test_a_dead_zygote_costs_nothing_but_speed():
         use_zygote(None)
         if revived is not None:
             revived.close()
+
+
+def test_an_attached_zygote_forks_for_another_process_and_is_not_its_to_stop(zygote, tmp_path):
+    """``grader run`` starts the zygote and its pytest run attaches to it by folder."""
+    from grader.sandbox import Zygote, ZygoteError
+
+    attached = Zygote.attach(zygote.dir)
+    assert attached.alive() and attached.dir == zygote.dir
+    subject = IsolatedSubject(AGENT, PROBES, default_timeout=10.0, preload=(), zygote=attached)
+    try:
+        assert subject.call("arith.add", a=1.0, b=2.0) == 3.0
+        assert subject.zygote is attached  # forked by the zygote, not on the plain path
+        assert str(zygote.dir) in subject.hide_paths or zygote.dir in subject.hide_paths
+    finally:
+        subject.close()
+    attached.close()
+    assert zygote.alive() and zygote.dir.exists()  # the starter's to stop
+    fake = tmp_path / "gradspec-zygote-fake"
+    fake.mkdir(mode=0o700)
+    (fake / "socket").write_text("")
+    for folder, why in [(tmp_path / "absent", "no zygote folder"),
+                        (tmp_path, "not a zygote's private folder"),
+                        (fake, "not a zygote's private folder")]:
+        with pytest.raises(ZygoteError, match=why):
+            Zygote.attach(folder)
+    os.chmod(zygote.dir, 0o755)
+    try:
+        with pytest.raises(ZygoteError, match="not a zygote's private folder"):
+            Zygote.attach(zygote.dir)
+    finally:
+        os.chmod(zygote.dir, 0o700)
+

@@ -105,6 +105,8 @@ class Zygote:
     environment (the sandbox's, without per-child folders).
     """
 
+    proc: subprocess.Popen | None
+
     def __init__(self, env: Mapping[str, str], preload: Sequence[str] = ZYGOTE_PRELOAD):
         _remove_stale(Path(tempfile.gettempdir()))
         self.dir = Path(tempfile.mkdtemp(prefix=_PREFIX)).resolve()  # mode 0700
@@ -125,7 +127,30 @@ class Zygote:
                     start_new_session=True, preexec_fn=die_with_parent)
         finally:
             listener.close()  # the zygote holds it now: connections queue until it is ready
-        self._finalizer = weakref.finalize(self, _stop, self.proc, self.dir, os.getpid())
+        self._finalizer: weakref.finalize | None = weakref.finalize(
+            self, _stop, self.proc, self.dir, os.getpid())
+
+    @classmethod
+    def attach(cls, folder: Path) -> Zygote:
+        """The zygote another process of this grader started in ``folder`` (``grader run``
+        starts it before reading the submission and hands it to its pytest run): its
+        children are asked for as usual; it stays the starter's to stop.
+
+        Raises :class:`ZygoteError` unless ``folder`` is a zygote's private folder, owned
+        by this user, with its socket.
+        """
+        folder = Path(folder).resolve()
+        try:
+            info = folder.stat()
+        except OSError as exc:
+            raise ZygoteError(f"no zygote folder {folder}: {exc}") from exc
+        if (not folder.name.startswith(_PREFIX) or info.st_uid != os.geteuid()
+                or info.st_mode & 0o077 or not (folder / "socket").is_socket()):
+            raise ZygoteError(f"{folder} is not a zygote's private folder")
+        zygote = cls.__new__(cls)
+        zygote.dir, zygote.address = folder, str(folder / "socket")
+        zygote.proc, zygote._finalizer = None, None
+        return zygote
 
     def spawn(self, request: dict[str, Any], fds: Sequence[int]) -> ZygoteProcess:
         """Fork a child for ``request`` (config, env, cwd, runtime) with these four pipes."""
@@ -147,12 +172,15 @@ class Zygote:
         return ZygoteProcess(conn, int(words[1]), pidfds[0])
 
     def alive(self) -> bool:
-        """Whether the zygote still runs (asked by the process that started it)."""
-        return self.proc.poll() is None
+        """Whether the zygote still runs (asked by the process that started it; an attached
+        one is assumed to, until a request fails)."""
+        return self.proc is None or self.proc.poll() is None
 
     def close(self) -> None:
-        """Stop the zygote (its children die with it) and delete its folder."""
-        self._finalizer()
+        """Stop the zygote (its children die with it) and delete its folder; nothing for an
+        attached one."""
+        if self._finalizer is not None:
+            self._finalizer()
 
 
 def _stop(proc: subprocess.Popen, folder: Path, owner: int) -> None:
