@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ from grader.result import TestRecord
 from grader.sandbox import (
     IsolatedSubject,
     Zygote,
+    ZygoteError,
     expected_protections,
     process_zygote,
     start_zygote,
@@ -276,12 +278,20 @@ def _session_zygote(config: pytest.Config) -> Zygote | None:
     worker's, inherited by its forked pytest runs), else one started for the session, so
     that a child killed at a deadline is replaced in a fraction of a second instead of
     importing torch again (None: fresh children, e.g. on a CUDA machine or with
-    ``GRADSPEC_ZYGOTE=0``)."""
+    ``GRADSPEC_ZYGOTE=0``). ``GRADSPEC_ZYGOTE_DIR`` names one already started for this run
+    (by ``grader run``, before it read the submission)."""
     zygote = process_zygote()
-    if zygote is None and settings.resolve(settings.ZYGOTE).value:
-        zygote = start_zygote()
-        if zygote is not None:
-            config.add_cleanup(zygote.close)  # after the subject's own cleanup
+    if zygote is not None or not settings.resolve(settings.ZYGOTE).value:
+        return zygote
+    handed = settings.resolve(settings.ZYGOTE_DIR).value
+    if handed:
+        try:
+            return Zygote.attach(Path(handed))
+        except ZygoteError as exc:  # the run goes on with a zygote of its own
+            warnings.warn(f"gradspec: {exc}; starting a zygote for this run", stacklevel=1)
+    zygote = start_zygote()
+    if zygote is not None:
+        config.add_cleanup(zygote.close)  # after the subject's own cleanup
     return zygote
 
 

@@ -163,6 +163,9 @@ ZYGOTE = Knob("zygote", "fork sandbox children from a zygote that has torch impo
               "per batch worker, or per isolated pytest run; 0: start each child fresh)", True,
               "GRADSPEC_ZYGOTE",
               parse=_bool)
+ZYGOTE_DIR = Knob("zygote_dir", "folder of the running zygote an isolated pytest run forks its "
+                  "sandbox children from (set by grader run, which starts it before reading "
+                  "the submission; unset: the run starts its own)", None, "GRADSPEC_ZYGOTE_DIR")
 MEMO_DIR = Knob("memo_dir", "folder where a batch worker's pytest runs keep the values that do "
                 "not depend on the submission (the suite's oracles), so each is computed "
                 "once per worker (set by the batch; unset: computed every time)", None,

@@ -22,7 +22,8 @@ def zygote() -> Iterator[Zygote]:
 @pytest.fixture(params=["plain", "zygote"])
 def spawn_mode(request: pytest.FixtureRequest) -> Zygote | bool:
     """The ``zygote=`` argument of a sandbox: a fresh ``unshare python -I`` per child
-    (False, what ``grader run`` does), or a fork of the zygote (what batch workers do)."""
+    (False: ``grader run`` on a CUDA machine or with ``GRADSPEC_ZYGOTE=0``), or a fork of
+    the zygote (what batch workers and ``grader run`` otherwise do)."""
     if request.param == "plain":
         return False
     return request.getfixturevalue("zygote")
@@ -30,8 +31,8 @@ def spawn_mode(request: pytest.FixtureRequest) -> Zygote | bool:
 
 @pytest.fixture(params=["plain", "zygote"])
 def graded_spawn(request: pytest.FixtureRequest) -> str:
-    """How a graded run's sandbox children start: fresh (``grader run``) or forked from a
-    zygote (a batch worker); see tests/graded_runs.py."""
+    """How a graded run's sandbox children start: fresh (``grader run`` without a zygote)
+    or forked from a zygote (a batch worker); see tests/graded_runs.py."""
     if request.param == "zygote" and start_zygote is not None:
         from grader.sandbox import os_support
 

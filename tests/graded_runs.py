@@ -1,20 +1,25 @@
 """Graded runs for the harness's own tests, with sandbox children started either way.
 
-``plain``: as ``grader run`` grades (each child a fresh ``unshare python -I``). ``zygote``:
-as a batch worker grades (a single-threaded process with a zygote forks the pytest run, and
-every sandbox child is forked from the zygote), in a helper process of its own. Either way
+``plain``: as ``grader run`` grades without a zygote (``GRADSPEC_ZYGOTE=0``, or on a CUDA
+machine): each child a fresh ``unshare python -I``. ``zygote``: as a batch worker grades (a
+single-threaded process with a zygote forks the pytest run, and every sandbox child is
+forked from the zygote), in a helper process of its own. Either way
 the test reads what the run left on disk: ``grade.json`` and ``results.json``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from grader import settings
 from grader.result import TestRecord
 from grader.run.runner import grade_submission
 
@@ -64,14 +69,30 @@ class Graded:
         return [TestRecord.from_json(t) for t in self.doc["tests"] if t["exercise"] == exercise]
 
 
+@contextlib.contextmanager
+def _environ(**values: str) -> Iterator[None]:
+    """This process's environment with ``values`` set, while in the block."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def grade(sub: Path, out: Path, *, suite: Path, spawn: str = "plain", seed: int = 1234,
           probe_timeout: float = 5.0, total_timeout: float = 120.0,
           hide: tuple[Path, ...] = ()) -> Graded:
     """Grade ``sub`` into ``out`` with children started the ``spawn`` way."""
     hide = (sub, *hide)
     if spawn == "plain":
-        grade_submission(sub, out, suite_root=suite, seed=seed, probe_timeout=probe_timeout,
-                         hide_paths=list(hide), total_timeout=total_timeout)
+        with _environ(**{settings.ZYGOTE.env: "0"}):
+            grade_submission(sub, out, suite_root=suite, seed=seed, probe_timeout=probe_timeout,
+                             hide_paths=list(hide), total_timeout=total_timeout)
     else:
         args = {"sub": str(sub), "out": str(out), "suite": str(suite), "seed": seed,
                 "probe_timeout": probe_timeout, "total_timeout": total_timeout,

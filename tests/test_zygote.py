@@ -236,3 +236,35 @@ def test_an_attached_zygote_forks_for_another_process_and_is_not_its_to_stop(zyg
     finally:
         os.chmod(zygote.dir, 0o700)
 
+
+def test_grader_run_starts_the_zygote_first_and_its_pytest_run_uses_it(tmp_path, monkeypatch):
+    """The zygote imports torch while the submission is read and pytest starts; the pytest
+    run attaches to it (no zygote of its own), and ``GRADSPEC_ZYGOTE=0`` reaches the run."""
+    import subprocess
+
+    from grader import settings
+    from grader.run import runner
+    from grader.run.launch import ForkedPytest
+
+    zygote = runner._early_zygote(None)
+    try:
+        assert zygote is not None and zygote.alive()
+        env = runner._zygote_env(zygote)
+        assert env == {settings.ZYGOTE_DIR.env: str(zygote.dir)}
+        assert runner._early_zygote(ForkedPytest) is None  # a batch worker has its own
+        run = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--isolated",
+               f"--impl={TOY / 'reference'}", str(TOY / "spec_tests" / "test_arith.py"),
+               "-W", "error::UserWarning"]
+        for handed in (str(zygote.dir), str(tmp_path)):
+            done = subprocess.run(run, cwd=TOY, capture_output=True, text=True, timeout=300,
+                                  env=dict(os.environ, **{settings.ZYGOTE_DIR.env: handed}))
+            if handed == str(zygote.dir):
+                assert done.returncode == 0, done.stdout[-3000:]
+            else:  # a folder that is not a zygote's: said, and the run starts its own
+                assert "not a zygote's private folder" in done.stdout + done.stderr
+    finally:
+        if zygote is not None:
+            zygote.close()
+    monkeypatch.setenv(settings.ZYGOTE.env, "0")
+    assert runner._early_zygote(None) is None
+    assert runner._zygote_env(None) == {settings.ZYGOTE.env: "0"}

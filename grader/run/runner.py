@@ -30,7 +30,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -46,7 +46,7 @@ from grader.reports.run import LIVE_REPORTS, ReportOptions, write_run_reports
 from grader.result import RunResult, Submission
 from grader.run.launch import FreshPytest, PytestLauncher
 from grader.run.live import LiveReports
-from grader.sandbox import HIDE_ENV, expected_protections
+from grader.sandbox import HIDE_ENV, Zygote, expected_protections, process_zygote, start_zygote
 from grader.scoring import fmt_points
 
 #: pytest plugins a grading run does without. ``logging`` attaches its capture handler to
@@ -57,9 +57,10 @@ FAST_PYTEST = ("-p", "no:logging", "-p", "no:unraisableexception")
 RECORDS = "records.json"
 
 
-def _pytest_env(hide: Sequence[Path]) -> dict[str, str]:
+def _pytest_env(hide: Sequence[Path], zygote: Mapping[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRADSPEC_")}
     env[HIDE_ENV] = os.pathsep.join(str(Path(p).resolve()) for p in hide)
+    env.update(zygote)
     # Bytecode is written as pytest usually does, whatever the caller's environment says:
     # the suite's test modules are rewritten for assertions once, into the suite's
     # __pycache__, and every later run reads them back. Nothing in them depends on a
@@ -68,20 +69,39 @@ def _pytest_env(hide: Sequence[Path]) -> dict[str, str]:
     return env
 
 
+def _early_zygote(launcher: PytestLauncher | None) -> Zygote | None:
+    """The zygote of a run in a fresh interpreter, started before the submission is read:
+    it imports torch while this process reads the submission and the pytest run starts,
+    instead of after (None: the process has one, e.g. a batch worker's, or it is off)."""
+    if launcher is not None or process_zygote() is not None:
+        return None
+    return start_zygote() if settings.resolve(settings.ZYGOTE).value else None
+
+
+def _zygote_env(zygote: Zygote | None) -> dict[str, str]:
+    """How the pytest run learns this process's zygote setting (its environment keeps no
+    other ``GRADSPEC_`` variable)."""
+    if not settings.resolve(settings.ZYGOTE).value:
+        return {settings.ZYGOTE.env: "0"}
+    return {settings.ZYGOTE_DIR.env: str(zygote.dir)} if zygote is not None else {}
+
+
 def run_suite(impl: Path, records: Path, *, suite_root: Path, seed: int, probe_timeout: float,
               hide_paths: Sequence[Path], total_timeout: float,
               launcher: PytestLauncher | None = None,
               leaderboard: bool = False,
-              assignment: Assignment = ALL_EXERCISES) -> tuple[int | None, str]:
-    """Run the suite (``assignment``'s exercises) against ``impl`` in a pytest child process;
-    (exit code or None, its log)."""
+              assignment: Assignment = ALL_EXERCISES,
+              zygote: Zygote | None = None) -> tuple[int | None, str]:
+    """Run the suite (``assignment``'s exercises) against ``impl`` in a pytest child process
+    (its sandbox children forked from ``zygote``, when given); (exit code or None, its
+    log)."""
     args = [str(suite_root / "spec_tests"),
             "--impl", str(impl), "--isolated", "--grading-seed", str(seed),
             "--probe-timeout", f"{probe_timeout:g}", "--gradspec-results", str(records),
             *assignment.pytest_args(), "-p", "no:cacheprovider", "-q", *FAST_PYTEST,
             *(["--leaderboard"] if leaderboard else [])]
-    return (launcher or FreshPytest()).run(args, cwd=suite_root, env=_pytest_env(hide_paths),
-                                           timeout=total_timeout)
+    env = _pytest_env(hide_paths, _zygote_env(zygote))
+    return (launcher or FreshPytest()).run(args, cwd=suite_root, env=env, timeout=total_timeout)
 
 
 def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed: int,
@@ -110,6 +130,7 @@ def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed:
     private = Path(instructor_dir) if instructor_dir else out_dir
     for folder in (out_dir, private):
         folder.mkdir(parents=True, exist_ok=True)
+    zygote = _early_zygote(launcher)
     work = Path(tempfile.mkdtemp(prefix="gradspec-run-"))
     found: tuple[list[grade.TestRecord], dict] | None = None
     code: int | None = 0
@@ -141,13 +162,16 @@ def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed:
                 code, log = run_suite(prepared.path, work / RECORDS, suite_root=suite_root,
                                       seed=seed, probe_timeout=probe_timeout, hide_paths=hide,
                                       total_timeout=total_timeout, launcher=launcher,
-                                      leaderboard=leaderboard, assignment=assignment)
+                                      leaderboard=leaderboard, assignment=assignment,
+                                      zygote=zygote)
             found = grade.read_records(work / RECORDS)
             if found is None and code in (0, 1):
                 code = -1  # it claims to have run, but left no records: the grader's problem
             elif found is not None and found[1].get("exitstatus") is None:
                 code = None  # pytest was cut short (killed): grade the tests that finished
     finally:
+        if zygote is not None:
+            zygote.close()
         shutil.rmtree(work, ignore_errors=True)
     (private / "pytest.log").write_text(log)
     result = graded(found, code)
