@@ -34,7 +34,10 @@ class Unkeyable(TypeError):
     """An argument that cannot be keyed by value: the call is not memoized."""
 
 
-def _key_parts(value: Any, out: list[bytes], depth: int = 0) -> None:
+def _key_parts(value: Any, out: list[bytes], depth: int = 0,
+               seen: dict[int, list[bytes]] | None = None) -> None:
+    """Append ``value``'s key parts to ``out``; ``seen``: the parts of each tensor met so far
+    in this key, by identity (an argument that repeats one tensor is keyed once per tensor)."""
     if depth > 20:
         raise Unkeyable("arguments nested too deeply")
     add = out.append
@@ -44,16 +47,22 @@ def _key_parts(value: Any, out: list[bytes], depth: int = 0) -> None:
         add(f"ndarray {value.dtype.str} {value.shape}".encode())
         add(np.ascontiguousarray(value).tobytes())
     elif type(value).__module__.startswith("torch"):
-        _torch_parts(value, out)
+        if seen is None:
+            _torch_parts(value, out)
+        else:
+            if id(value) not in seen:
+                seen[id(value)] = []
+                _torch_parts(value, seen[id(value)])
+            out.extend(seen[id(value)])
     elif isinstance(value, tuple | list):
         add(f"{type(value).__name__} {len(value)}".encode())
         for item in value:
-            _key_parts(item, out, depth + 1)
+            _key_parts(item, out, depth + 1, seen)
     elif isinstance(value, dict):
         add(f"dict {len(value)}".encode())
         for k in sorted(value, key=repr):
-            _key_parts(k, out, depth + 1)
-            _key_parts(value[k], out, depth + 1)
+            _key_parts(k, out, depth + 1, seen)
+            _key_parts(value[k], out, depth + 1, seen)
     elif isinstance(value, types.FunctionType):
         _function_parts(value, out, depth)
     elif isinstance(value, type):
@@ -100,9 +109,10 @@ def _code_parts(code: types.CodeType, out: list[bytes]) -> None:
 def key_of(fn: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> str:
     """The memo key of ``fn(*args, **kwargs)``; raises :class:`Unkeyable`."""
     parts: list[bytes] = []
+    seen: dict[int, list[bytes]] = {}  # the arguments keep every tensor alive meanwhile
     _key_parts(fn, parts)
-    _key_parts(list(args), parts)
-    _key_parts(kwargs, parts)
+    _key_parts(list(args), parts, seen=seen)
+    _key_parts(kwargs, parts, seen=seen)
     digest = hashlib.sha256()
     for part in parts:
         digest.update(len(part).to_bytes(8, "little"))

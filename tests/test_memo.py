@@ -80,3 +80,19 @@ def test_what_cannot_be_keyed_is_computed_every_time(folder: Path) -> None:
     _oracle(meta, lambda t: t)
     _oracle(meta, lambda t: t)
     assert CALLS == ["computed", "computed"] and not list(folder.glob("*.pickle"))
+
+
+def test_a_repeated_tensor_is_keyed_as_its_values_like_distinct_equal_ones() -> None:
+    """One tensor met many times in an argument is keyed once, with the same key as
+    distinct tensors of the same values; a changed value still changes the key."""
+    x = torch.arange(6.0).reshape(3, 2)
+    repeated = [x[i] for i in range(3)] * 4
+    distinct = [x[i % 3].clone() for i in range(12)]
+    assert memo.key_of(_plain, (repeated,), {}) == memo.key_of(_plain, (distinct,), {})
+    changed = list(distinct)
+    changed[-1] = changed[-1] + 1
+    assert memo.key_of(_plain, (repeated,), {}) != memo.key_of(_plain, (changed,), {})
+
+
+def _plain(samples: list) -> int:
+    return len(samples)
