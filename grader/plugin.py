@@ -208,9 +208,9 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     the child's imports and the suite's then run side by side instead of one after the
     other. Anything unusual (a bad setting, an impl to unpack) waits for the usual start."""
     namespace = early_config.known_args_namespace
-    if (os.environ.get("PYTEST_XDIST_WORKER") or getattr(namespace, "numprocesses", None)
+    if (not _starts_sandbox_ahead(namespace, bool(os.environ.get("PYTEST_XDIST_WORKER")))
             or getattr(namespace, "help", False) or getattr(namespace, "version", False)):
-        return  # an xdist controller runs no test: its workers start their own
+        return
     try:
         s = _resolve(early_config, namespace)
     except pytest.UsageError:
@@ -300,9 +300,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """In isolated mode, start the sandbox now (if the conftests did not come first): it
     imports torch while pytest collects. Not in an xdist controller, which runs no test."""
     config = session.config
-    if (plugin_settings(config).isolated.value and not hasattr(config, "workerinput")
-            and not getattr(config.option, "numprocesses", None)):
+    if (plugin_settings(config).isolated.value
+            and _starts_sandbox_ahead(config.option, hasattr(config, "workerinput"))):
         get_subject(config)
+
+
+def _starts_sandbox_ahead(options: object, xdist_worker: bool) -> bool:
+    """Whether this process starts its sandbox before the first test asks for it, given
+    pytest's option namespace: not an xdist controller (``-n``: it runs no test) and not an
+    xdist worker (it starts its own at its first test, not while the controller waits)."""
+    return not xdist_worker and not getattr(options, "numprocesses", None)
 
 
 @pytest.fixture(scope="session")
