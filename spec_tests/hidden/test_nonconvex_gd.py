@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import torch
 
+from grader.memo import submission_independent
 from reference.nonconvex_gd import gradient_descent as reference_gd
 from spec_tests.checks import Overrides
 from spec_tests.probes.nonconvex_gd import Terms, build
@@ -49,6 +50,7 @@ def _well_conditioned(terms: Terms, kwargs: dict[str, Any]) -> bool:
     return bool(agree and clear)
 
 
+@submission_independent
 def _draw(grading_seed: int, salt: int, short: bool = False) -> tuple[Terms, dict[str, Any]]:
     """A random objective and run from the seed, the first well-conditioned one."""
     gen = torch.Generator().manual_seed(grading_seed * 7919 + salt)
@@ -59,6 +61,7 @@ def _draw(grading_seed: int, salt: int, short: bool = False) -> tuple[Terms, dic
     raise AssertionError("no well-conditioned draw in 100: the suite's draws need fixing")
 
 
+@submission_independent
 def _reference(terms: Terms, kwargs: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     theta, obj = reference_gd(build(terms), **kwargs)
     return theta.astype(np.float64), obj.astype(np.float64)
