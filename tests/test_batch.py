@@ -56,6 +56,26 @@ def test_local_executor_survives_a_dying_worker(tasks: list[str]) -> None:
     assert os.getpid() not in pids, "the tasks ran in worker processes, and they say which"
 
 
+def _parent_facts(task: object) -> tuple[int, bool]:
+    """A worker's parent, and whether that parent has torch loaded (its memory maps)."""
+    parent = os.getppid()
+    return parent, "libtorch" in Path(f"/proc/{parent}/maps").read_text()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+def test_local_workers_are_forked_from_a_fork_server_that_imported_torch() -> None:
+    """So a second worker, or the replacement of one a submission killed, starts warm."""
+    pool = make_executor("local", 2)
+    try:
+        pairs = list(pool.run(_parent_facts, ["a", "b", "die-free"]))
+    finally:
+        pool.close()
+    parents = {result for _, result, _ in pairs}
+    assert len(parents) == 1, parents  # one fork server for the pool
+    [(parent, warm)] = parents
+    assert parent != os.getpid() and warm
+
+
 def test_only_built_executors_are_offered() -> None:
     """No placeholder: every executor named can be made, and an unknown name says so."""
     for name in EXECUTORS:

@@ -90,9 +90,10 @@ _local = threading.local()
 
 
 def _child() -> LocalExecutor:
-    """This worker thread's grading child: spawned once, reused for every task it runs."""
+    """This worker thread's grading child: spawned once, reused for every task it runs (a
+    child of the Dask worker itself: with one child, a fork server would save nothing)."""
     if getattr(_local, "child", None) is None:
-        _local.child = LocalExecutor(1)
+        _local.child = LocalExecutor(1, fork_server=False)
     return _local.child
 
 
