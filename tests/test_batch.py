@@ -6,7 +6,10 @@ import csv
 import io
 import os
 import shutil
+import signal
+import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -256,3 +259,63 @@ def test_sigkill_mid_batch_then_resume_grades_each_student_once(runner: object, 
     assert all(r["status"] == "ok" for r in rows)
     totals = {r["student_id"]: float(r["total"]) for r in rows}
     assert totals["s1"] == totals["s3"] > 0 == totals["s2"] == totals["s4"]
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every live process below ``pid`` (host pids, read from /proc)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat[stat.rindex(")") + 2:].split()[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return state[state.rindex(")") + 2] != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+def test_a_killed_driver_leaves_no_process_behind(suite: Path, tmp_path: Path) -> None:
+    """SIGKILL to the batch driver alone (an OOM kill, ``kill -9``): its fork server,
+    workers, zygote, pytest runs and sandbox children all end with it."""
+    cls = honest_class(tmp_path, {f"s{i}": "reference" for i in range(4)})
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "batch", str(cls), "--out",
+                             str(out), "--jobs", "2", "--seed", "3", "--no-report", "--suite",
+                             str(suite)], cwd=ROOT, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    below: set[int] = set()
+    try:
+        deadline = time.monotonic() + 300
+        while not list((out / ".attempts").glob("s*/*")) and time.monotonic() < deadline:
+            assert proc.poll() is None, "the batch ended before grading started"
+            time.sleep(0.05)
+        time.sleep(1.0)  # the sandbox children of the first runs are up
+        below = _descendants(proc.pid)
+        assert len(below) >= 4, below  # fork server, workers, zygote, pytest runs
+        proc.kill()  # the driver alone, not its process group
+        proc.wait()
+        deadline = time.monotonic() + 30
+        while {p for p in below if _running(p)} and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not {p for p in below if _running(p)}, "processes outlived the driver"
+    finally:  # whatever survived (only if this test fails): not left running
+        for pid in {proc.pid, *below}:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        proc.wait()

@@ -22,9 +22,31 @@ WORKER_PRELOAD = ("grader.run.batch", *WARM_MODULES)
 def _end_with(owner: int) -> None:
     """A worker process ends with its parent (the pool's owner, or the fork server, which
     ends with the owner): an orphan never grades on."""
+    _let_go_of_the_fork_server()
     die_with_parent()
     if os.getppid() == 1 or not _alive(owner):  # gone before the request took effect
         os._exit(1)
+
+
+def _let_go_of_the_fork_server() -> None:
+    """Close this worker's copy of the fork server's liveness pipe.
+
+    ``multiprocessing`` hands every process forked by the fork server the write end of the
+    pipe whose end-of-file tells the fork server that its owner is gone. While a worker held
+    it, the fork server outlived a killed owner, and so did the workers, which die only
+    with their parent, the fork server. Without it, a killed owner ends the fork server,
+    and the parent-death signal ends the workers and what they started.
+    """
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver
+    fd = getattr(server, "_forkserver_alive_fd", None)
+    if isinstance(fd, int) and getattr(server, "_forkserver_pid", None) is None:  # not the owner
+        server._forkserver_alive_fd = None
+        try:
+            os.close(fd)
+        except OSError:
+            pass
 
 
 def _alive(pid: int) -> bool:
