@@ -172,9 +172,18 @@ class Zygote:
         return ZygoteProcess(conn, int(words[1]), pidfds[0])
 
     def alive(self) -> bool:
-        """Whether the zygote still runs (asked by the process that started it; an attached
-        one is assumed to, until a request fails)."""
-        return self.proc is None or self.proc.poll() is None
+        """Whether the zygote still runs: its process, for the process that started it;
+        whether its socket still takes a connection, for one attached."""
+        if self.proc is not None:
+            return self.proc.poll() is None
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            probe.connect(self.address)  # the zygote drops a connection that sends nothing
+        except OSError:
+            return False
+        finally:
+            probe.close()
+        return True
 
     def close(self) -> None:
         """Stop the zygote (its children die with it) and delete its folder; nothing for an
