@@ -268,3 +268,36 @@ def test_grader_run_starts_the_zygote_first_and_its_pytest_run_uses_it(tmp_path,
     monkeypatch.setenv(settings.ZYGOTE.env, "0")
     assert runner._early_zygote(None) is None
     assert runner._zygote_env(None) == {settings.ZYGOTE.env: "0"}
+
+
+def test_local_batch_workers_share_the_drivers_zygote_and_replace_it_if_it_dies():
+    """A local pool gets one zygote from the driver; a worker attaches to it (or starts its
+    own where it cannot: another machine), and replaces it by its own once it is gone."""
+    from grader.run import batch
+    from grader.run.executors.local import LocalExecutor
+    from grader.sandbox import process_zygote, use_zygote
+
+    class Elsewhere:  # an executor whose workers may be on other machines
+        pass
+
+    assert batch._driver_zygote(Elsewhere()) is None  # type: ignore[arg-type]
+    driver = batch._driver_zygote(LocalExecutor(1))
+    assert driver is not None and driver.alive()
+    own = None
+    try:
+        attached = batch._attach_or_start(str(driver.dir))
+        assert attached is not None and attached.proc is None and attached.alive()
+        own = batch._attach_or_start("/nonexistent/gradspec-zygote-x")
+        assert own is not None and own.proc is not None  # started its own
+        own.close()
+        use_zygote(attached)
+        driver.close()
+        assert not attached.alive()  # its socket takes no connection any more
+        batch._revive_zygote()
+        own = process_zygote()
+        assert own is not None and own is not attached and own.proc is not None and own.alive()
+    finally:
+        use_zygote(None)
+        driver.close()
+        if own is not None:
+            own.close()

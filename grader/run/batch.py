@@ -14,10 +14,11 @@ the hidden tests' messages, go to ``DIR/instructor/<id>/``. A roster
 policy turns those (or Canvas's ``_LATE`` mark) into each submission's penalty.
 
 Each worker imports torch and pytest once and forks a pytest run per submission
-(:class:`grader.run.launch.ForkedPytest`); its sandbox children are forked by one zygote per
-worker (:mod:`grader.sandbox.zygote_client`), a clean interpreter with torch imported, so
-that no child pays that import again. ``GRADSPEC_ZYGOTE=0`` starts every child as
-``grader run`` does.
+(:class:`grader.run.launch.ForkedPytest`); its sandbox children are forked by a zygote
+(:mod:`grader.sandbox.zygote_client`), a clean interpreter with torch imported, so that no
+child pays that import again: with the local executor one zygote, started by the driver, for
+every worker; elsewhere (a Dask worker on another machine) one per worker.
+``GRADSPEC_ZYGOTE=0`` starts every child fresh.
 """
 
 from __future__ import annotations
@@ -49,16 +50,18 @@ from grader.result import Submission
 from grader.run.attempts import ATTEMPTS, Attempt, install, new_attempt, sweep
 from grader.run.executors import (
     EXECUTORS,
+    Executor,
     ExecutorError,
     Finished,
     WorkerDied,
     default_jobs,
     make_executor,
 )
+from grader.run.executors.local import LocalExecutor
 from grader.run.launch import ForkedPytest
 from grader.run.ledger import Ledger
 from grader.run.runner import add_report_arguments, grade_submission, report_settings
-from grader.sandbox import process_zygote, start_zygote, use_zygote
+from grader.sandbox import Zygote, ZygoteError, process_zygote, start_zygote, use_zygote
 
 STAGING = ".staging"
 #: Seconds between two rewrites of grades.csv while grading (the ledger is written at once).
@@ -118,23 +121,43 @@ class GradeTask:
     leaderboard: bool = False
     late: Late | None = None
     assignment: Assignment = ALL_EXERCISES
+    zygote_dir: str = ""  # the driver's zygote, for workers on its machine ("": none)
 
 
 @functools.cache
-def _worker_launcher() -> ForkedPytest:
+def _worker_launcher(zygote_dir: str = "") -> ForkedPytest:
     """One warm launcher per worker process: torch and pytest are imported once per worker.
 
-    Its sandbox children come from one zygote per worker (torch imported once, not per
-    submission), started here before any submission's data is read; ``GRADSPEC_ZYGOTE=0``
-    keeps the plain path.
+    Its sandbox children come from a zygote (torch imported once, not per submission): the
+    driver's at ``zygote_dir`` where this worker can reach it, else one of its own, started
+    here before any submission's data is read; ``GRADSPEC_ZYGOTE=0`` keeps the plain path.
     """
     if settings.resolve(settings.ZYGOTE).value:
-        use_zygote(start_zygote())
+        use_zygote(_attach_or_start(zygote_dir))
     return ForkedPytest()
 
 
+def _attach_or_start(zygote_dir: str) -> Zygote | None:
+    if zygote_dir:
+        try:
+            return Zygote.attach(Path(zygote_dir))
+        except ZygoteError:
+            pass  # not on this machine (a Dask worker elsewhere), or gone
+    return start_zygote()
+
+
+def _driver_zygote(pool: Executor) -> Zygote | None:
+    """One zygote for every worker of a local pool (they attach to it by folder) instead of
+    one each: its imports are paid once, and its memory held once. None for other executors
+    (whose workers may be on other machines) or with ``GRADSPEC_ZYGOTE=0``."""
+    if not isinstance(pool, LocalExecutor) or not settings.resolve(settings.ZYGOTE).value:
+        return None
+    return start_zygote()
+
+
 def _revive_zygote() -> None:
-    """Replace this worker's zygote if it died (killed, out of memory) since the last task."""
+    """Replace this worker's zygote if it died (killed, out of memory) since the last task:
+    by one of its own, also when it was the driver's."""
     zygote = process_zygote()
     if zygote is not None and not zygote.alive():
         zygote.close()
@@ -143,7 +166,7 @@ def _revive_zygote() -> None:
 
 def grade_task(task: GradeTask) -> Attempt:
     """Grade one submission with the runner (in a worker process) into a new attempt folder."""
-    launcher = _worker_launcher()
+    launcher = _worker_launcher(task.zygote_dir)
     _revive_zygote()
     folder = new_attempt(Path(task.attempts_dir))
     result = grade_submission(Path(task.submission), folder,
@@ -446,15 +469,17 @@ def _run_locked(submissions: Path, out: Path, config: _Config, *,
     grades_csv.write(book(), out)
     by_id = {found.student_id: (found, key, digest) for found, key, digest in todo}
     hide = (str(submissions), str(out))
-    tasks = [GradeTask(found.student_id, str(stage(found, out / STAGING)),
-                       str(attempts / safe_dirname(found.student_id)),
-                       str(config.suite_root), config.seed, hide, config.probe_timeout,
-                       config.total_timeout, config.options, config.leaderboard,
-                       lates[found.student_id], config.assignment)
-             for found, _, _ in todo]
     last_csv = time.monotonic()
-    if tasks:
+    if todo:
         pool = make_executor(config.executor, config.jobs, **config.executor_options)
+        zygote = _driver_zygote(pool)  # before any thread of this process starts
+        tasks = [GradeTask(found.student_id, str(stage(found, out / STAGING)),
+                           str(attempts / safe_dirname(found.student_id)),
+                           str(config.suite_root), config.seed, hide, config.probe_timeout,
+                           config.total_timeout, config.options, config.leaderboard,
+                           lates[found.student_id], config.assignment,
+                           str(zygote.dir) if zygote is not None else "")
+                 for found, _, _ in todo]
         try:
             with _Progress(len(tasks), reused, pool.describe()) as progress:
                 for done in pool.run(grade, tasks):
@@ -467,6 +492,8 @@ def _run_locked(submissions: Path, out: Path, config: _Config, *,
                     progress.advance(bool(entry.get("graded")))
         finally:
             pool.close()
+            if zygote is not None:
+                zygote.close()
     shutil.rmtree(out / STAGING, ignore_errors=True)
     sweep(attempts)  # what is left is a zombie's: never recorded
 
@@ -476,7 +503,7 @@ def _run_locked(submissions: Path, out: Path, config: _Config, *,
     statuses: dict[str, int] = {}
     for entry in final.entries:
         statuses[entry["status"]] = statuses.get(entry["status"], 0) + 1
-    return {"students": len(final.entries), "graded": len(tasks), "reused": reused,
+    return {"students": len(final.entries), "graded": len(todo), "reused": reused,
             "statuses": statuses, "seconds": seconds, "out": out}
 
 
