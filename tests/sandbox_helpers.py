@@ -1,9 +1,23 @@
-"""Helpers of the sandbox tests: watching the processes a sandbox uid owns."""
+"""Helpers of the sandbox tests: watching the processes a sandbox uid owns, and who started
+whom."""
 
 from __future__ import annotations
 
 import threading
 from pathlib import Path
+
+
+def parents() -> dict[int, int]:
+    """Every process's parent (host pids, zombies included), read from /proc."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            found[int(entry.name)] = int(stat[stat.rindex(")") + 2:].split()[1])
+    return found
 
 
 def live_pids(uid: int | None) -> set[int]:

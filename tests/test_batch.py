@@ -23,6 +23,7 @@ from batch_classes import (
     kill_mid_batch_then_resume,
     ledger_entries,
 )
+from sandbox_helpers import parents
 
 from grader.run.attempts import Attempt, new_attempt
 from grader.run.executors import EXECUTORS, WorkerDied, make_executor
@@ -262,18 +263,12 @@ def test_sigkill_mid_batch_then_resume_grades_each_student_once(runner: object, 
 
 
 def _descendants(pid: int) -> set[int]:
-    """Every live process below ``pid`` (host pids, read from /proc)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat[stat.rindex(")") + 2:].split()[1])
-    found, frontier = set(), {pid}
+    """Every process below ``pid`` (host pids, read from /proc)."""
+    tree = parents()
+    found: set[int] = set()
+    frontier = {pid}
     while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        frontier = {child for child, parent in tree.items() if parent in frontier} - found
         found |= frontier
     return found
 

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sandbox_helpers import UidWatcher
+from sandbox_helpers import UidWatcher, parents
 
 from grader.sandbox import IsolatedSubject, os_support, start_zygote
 from grader.subject import ProbeFailure
@@ -28,16 +28,7 @@ SECRET = "grading-seed-31337"
 
 def _children(pid: int) -> list[int]:
     """Host pids whose parent is ``pid`` (zombies included)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                status = (entry / "status").read_text()
-            except OSError:
-                continue
-            if f"\nPPid:\t{pid}\n" in status:
-                found.append(int(entry.name))
-    return found
+    return [child for child, parent in parents().items() if parent == pid]
 
 
 def _describe(pids: set[int]) -> str:
