@@ -176,14 +176,7 @@ class Zygote:
         whether its socket still takes a connection, for one attached."""
         if self.proc is not None:
             return self.proc.poll() is None
-        probe = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        try:
-            probe.connect(self.address)  # the zygote drops a connection that sends nothing
-        except OSError:
-            return False
-        finally:
-            probe.close()
-        return True
+        return _listening(self.address) is True
 
     def close(self) -> None:
         """Stop the zygote (its children die with it) and delete its folder; nothing for an
@@ -206,15 +199,24 @@ def _stop(proc: subprocess.Popen, folder: Path, owner: int) -> None:
 def _remove_stale(base: Path) -> None:
     """Folders of zygotes that died with a killed batch (nothing listens on their socket)."""
     for folder in base.glob(f"{_PREFIX}*"):
-        probe = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        try:
-            probe.connect(str(folder / "socket"))
-        except ConnectionRefusedError:
+        if _listening(str(folder / "socket")) is False:
             shutil.rmtree(folder, ignore_errors=True)
-        except OSError:
-            pass
-        finally:
-            probe.close()
+
+
+def _listening(address: str) -> bool | None:
+    """Whether a zygote listens on the socket at ``address``: True (it took a connection,
+    which it drops, as nothing is sent), False (refused: nobody listens), None (could not
+    tell: no socket there, no permission)."""
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        probe.connect(address)
+    except ConnectionRefusedError:
+        return False
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return True
 
 
 def start_zygote(preload: Sequence[str] = ZYGOTE_PRELOAD) -> Zygote | None:
