@@ -45,10 +45,9 @@ from grader.result import TestRecord
 from grader.sandbox import (
     IsolatedSubject,
     Zygote,
-    ZygoteError,
+    attach_or_start,
     expected_protections,
     process_zygote,
-    start_zygote,
 )
 from grader.subject import LocalSubject, ProbeFailure, Subject, UnknownProbe
 
@@ -283,15 +282,11 @@ def _session_zygote(config: pytest.Config) -> Zygote | None:
     zygote = process_zygote()
     if zygote is not None or not settings.resolve(settings.ZYGOTE).value:
         return zygote
-    handed = settings.resolve(settings.ZYGOTE_DIR).value
-    if handed:
-        try:
-            return Zygote.attach(Path(handed))
-        except ZygoteError as exc:  # the run goes on with a zygote of its own
-            warnings.warn(f"gradspec: {exc}; starting a zygote for this run", stacklevel=1)
-    zygote = start_zygote()
+    zygote, refused = attach_or_start(settings.resolve(settings.ZYGOTE_DIR).value)
+    if refused is not None:  # the run goes on with a zygote of its own
+        warnings.warn(f"gradspec: {refused}; starting a zygote for this run", stacklevel=1)
     if zygote is not None:
-        config.add_cleanup(zygote.close)  # after the subject's own cleanup
+        config.add_cleanup(zygote.close)  # after the subject's own; nothing for an attached one
     return zygote
 
 

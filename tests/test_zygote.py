@@ -207,7 +207,7 @@ def test_an_attached_zygote_forks_for_another_process_and_is_not_its_to_stop(zyg
     try:
         assert subject.call("arith.add", a=1.0, b=2.0) == 3.0
         assert subject.zygote is attached  # forked by the zygote, not on the plain path
-        assert str(zygote.dir) in subject.hide_paths or zygote.dir in subject.hide_paths
+        assert zygote.dir in subject.hide_paths
     finally:
         subject.close()
     attached.close()
@@ -266,7 +266,7 @@ def test_local_batch_workers_share_the_drivers_zygote_and_replace_it_if_it_dies(
     own where it cannot: another machine), and replaces it by its own once it is gone."""
     from grader.run import batch
     from grader.run.executors.local import LocalExecutor
-    from grader.sandbox import process_zygote, use_zygote
+    from grader.sandbox import ZygoteError, attach_or_start, process_zygote, use_zygote
 
     class Elsewhere:  # an executor whose workers may be on other machines
         pass
@@ -276,10 +276,12 @@ def test_local_batch_workers_share_the_drivers_zygote_and_replace_it_if_it_dies(
     assert driver is not None and driver.alive()
     own = None
     try:
-        attached = batch._attach_or_start(str(driver.dir))
+        attached, refused = attach_or_start(str(driver.dir))
         assert attached is not None and attached.proc is None and attached.alive()
-        own = batch._attach_or_start("/nonexistent/gradspec-zygote-x")
+        assert refused is None
+        own, refused = attach_or_start("/nonexistent/gradspec-zygote-x")
         assert own is not None and own.proc is not None  # started its own
+        assert isinstance(refused, ZygoteError) and "no zygote folder" in str(refused)
         own.close()
         use_zygote(attached)
         driver.close()

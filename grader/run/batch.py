@@ -61,7 +61,7 @@ from grader.run.executors.local import LocalExecutor
 from grader.run.launch import ForkedPytest
 from grader.run.ledger import Ledger
 from grader.run.runner import add_report_arguments, grade_submission, report_settings
-from grader.sandbox import Zygote, ZygoteError, process_zygote, start_zygote, use_zygote
+from grader.sandbox import Zygote, attach_or_start, process_zygote, start_zygote, use_zygote
 
 STAGING = ".staging"
 #: Seconds between two rewrites of grades.csv while grading (the ledger is written at once).
@@ -133,17 +133,9 @@ def _worker_launcher(zygote_dir: str = "") -> ForkedPytest:
     here before any submission's data is read; ``GRADSPEC_ZYGOTE=0`` keeps the plain path.
     """
     if settings.resolve(settings.ZYGOTE).value:
-        use_zygote(_attach_or_start(zygote_dir))
+        # refused where the driver's is not on this machine (a Dask worker elsewhere), or gone
+        use_zygote(attach_or_start(zygote_dir)[0])
     return ForkedPytest()
-
-
-def _attach_or_start(zygote_dir: str) -> Zygote | None:
-    if zygote_dir:
-        try:
-            return Zygote.attach(Path(zygote_dir))
-        except ZygoteError:
-            pass  # not on this machine (a Dask worker elsewhere), or gone
-    return start_zygote()
 
 
 def _driver_zygote(pool: Executor) -> Zygote | None:

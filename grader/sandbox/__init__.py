@@ -19,6 +19,7 @@ from grader.sandbox.subject import IsolatedSubject
 from grader.sandbox.zygote_client import (
     Zygote,
     ZygoteError,
+    attach_or_start,
     process_zygote,
     start_zygote,
     use_zygote,
@@ -28,5 +29,5 @@ from grader.sandbox.zygote_client import (
 ZYGOTE_ENV = "GRADSPEC_ZYGOTE"
 
 __all__ = ["HIDE_ENV", "ZYGOTE_ENV", "IsolatedSubject", "SandboxError", "SandboxLimits",
-           "Zygote", "ZygoteError", "describe_protections", "expected_protections",
-           "os_support", "process_zygote", "start_zygote", "use_zygote"]
+           "Zygote", "ZygoteError", "attach_or_start", "describe_protections",
+           "expected_protections", "os_support", "process_zygote", "start_zygote", "use_zygote"]

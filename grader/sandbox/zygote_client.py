@@ -230,6 +230,18 @@ def start_zygote(preload: Sequence[str] = ZYGOTE_PRELOAD) -> Zygote | None:
     return Zygote(sandbox_env("/", "/tmp"), preload)
 
 
+def attach_or_start(folder: str | Path | None) -> tuple[Zygote | None, ZygoteError | None]:
+    """The zygote another process started in ``folder``, attached, where it can be; else one
+    of this process's own (:func:`start_zygote`). Also why ``folder`` was refused (None when
+    it was used or none was given)."""
+    if folder:
+        try:
+            return Zygote.attach(Path(folder)), None
+        except ZygoteError as exc:
+            return start_zygote(), exc
+    return start_zygote(), None
+
+
 _process_zygote: list[Zygote | None] = [None]
 
 
