@@ -19,7 +19,7 @@ from types import ModuleType
 
 import pytest
 
-from grader import corpus, validate
+from grader import corpus, scoring, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = validate.mutant_jobs(ROOT) + validate.alternative_jobs(ROOT)
@@ -34,7 +34,8 @@ needs_suite = pytest.mark.skipif(not validate.has_spec_tests(ROOT),
 def judge(job: validate.Job) -> validate.Verdict:
     verdict = validate.run_job(job, ROOT)
     assert verdict.ok, (f"{job.id} ({job.impl_dir.relative_to(ROOT)}): {verdict.detail} "
-                        f"[{verdict.earned:g} / {verdict.possible:g} points]")
+                        f"[{scoring.fmt_points(verdict.earned)} / "
+                        f"{scoring.fmt_points(verdict.possible)} points]")
     return verdict
 
 

@@ -44,26 +44,45 @@ def build(terms: Terms) -> Callable[[torch.Tensor], torch.Tensor]:
     return f
 
 
+class _Record:
+    """What the probe saw of f: its calls, the backward passes through its graph and the
+    contexts those passes went through. A plain object, not a dict: torch.func transforms copy the
+    containers (pytrees) they are given, and the counts must reach this one."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.backward_passes = 0
+        self.contexts: list[Any] = []
+
+
 class _Watch(torch.autograd.Function):
-    """The identity, counting the backward passes through it and keeping its context so that
-    the probe can tell afterwards whether the graph was freed."""
+    """The identity, counting the backward passes through it and keeping the context of each
+    so that the probe can tell afterwards whether that graph was freed."""
+
+    # forward and setup_context apart, so that torch.func transforms (torch.func.grad of
+    # the sum of f) can go through it as plain autograd does.
+    generate_vmap_rule = True
 
     @staticmethod
-    def forward(ctx: Any, t: torch.Tensor, record: dict[str, Any]) -> torch.Tensor:
-        ctx.save_for_backward(t)
-        ctx.record = record
-        record["contexts"].append(ctx)
+    def forward(t: torch.Tensor, record: _Record) -> torch.Tensor:
         return t.clone()
 
     @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: torch.Tensor) -> None:
+        t, record = inputs
+        ctx.save_for_backward(t)
+        ctx.record = record
+
+    @staticmethod
     def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
-        ctx.record["backward_passes"] += 1
+        ctx.record.backward_passes += 1
+        ctx.record.contexts.append(ctx)  # a transform may set up contexts it never runs
         return grad, None
 
 
-def _graph_held(record: dict[str, Any]) -> bool:
+def _graph_held(record: _Record) -> bool:
     """Whether a graph that was differentiated still holds its saved tensors (retain_graph)."""
-    for ctx in record["contexts"]:
+    for ctx in record.contexts:
         try:
             ctx.saved_tensors  # noqa: B018 - raises once backward has freed the graph
         except RuntimeError:
@@ -81,11 +100,11 @@ def derivative(mod: Any, x: torch.Tensor, terms: Terms, requires_grad: bool = Fa
     was called, the backward passes through its graph, whether that graph is still held, and
     the caller's ``x`` afterwards.
     """
-    record: dict[str, Any] = {"calls": 0, "backward_passes": 0, "contexts": []}
+    record = _Record()
     inner = build(terms)
 
     def f(t: torch.Tensor) -> torch.Tensor:
-        record["calls"] += 1
+        record.calls += 1
         return inner(_Watch.apply(t, record))
 
     x = x.detach().clone()
@@ -97,9 +116,9 @@ def derivative(mod: Any, x: torch.Tensor, terms: Terms, requires_grad: bool = Fa
     is_tensor = type(out) is torch.Tensor
     return {
         "value": out,
-        "calls": record["calls"],
-        "backward_passes": record["backward_passes"],
-        "graph_held": record["backward_passes"] > 0 and _graph_held(record),
+        "calls": record.calls,
+        "backward_passes": record.backward_passes,
+        "graph_held": record.backward_passes > 0 and _graph_held(record),
         "requires_grad": bool(is_tensor and out.requires_grad),
         "has_grad_fn": bool(is_tensor and out.grad_fn is not None),
         "is_x_grad": is_tensor and x.grad is not None and out is x.grad,
