@@ -46,9 +46,10 @@ class MomentumGradientDescent(GradientDescent):
             v <- momentum * v + g
             p <- p - lr * v
 
-        Both updates happen in place (the same tensor objects keep changing), under
-        ``torch.no_grad()`` so that autograd does not record them. Params whose ``.grad`` is
-        None are skipped. The trajectory equals ``torch.optim.SGD(params, lr=lr,
+        The params are updated in place (the caller's tensor objects keep changing), under
+        ``torch.no_grad()`` so that autograd does not record the updates; each velocity may
+        be updated in place or replaced by a new tensor in ``self.velocities``. Params whose
+        ``.grad`` is None are skipped. The trajectory equals ``torch.optim.SGD(params, lr=lr,
         momentum=momentum)``'s.
         """
         raise NotImplementedError("TODO: implement the momentum update of step()")
