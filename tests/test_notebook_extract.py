@@ -239,3 +239,12 @@ def test_seed_notebooks_give_the_definitions_of_the_same_code_as_modules(tmp_pat
                           ast.Try}
     assert (REFERENCE / "polyfit_compiled.py").read_text() == \
         (folder / "polyfit_compiled.py").read_text()
+
+
+def test_a_notebook_whose_suffix_is_upper_case_is_read_and_removed(tmp_path):
+    """``HW.IPYNB`` (saved by a Windows tool) is a notebook like ``hw.ipynb``."""
+    _write(tmp_path, "HW.IPYNB", COSINE)
+    intake = build_exercise_modules(tmp_path, API)
+    assert intake.sources == {"cosine": "HW.IPYNB"}
+    assert "cosine: graded from HW.IPYNB, cell 2" in intake.notes
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cosine.py"]

@@ -52,6 +52,11 @@ def notebook_sources(cells: list) -> list[Source]:
     return [Source(f"cell {c.number}", c.source) for c in cells if c.kind == "code"]
 
 
+def _notebooks_under(folder: Path) -> list[Path]:
+    """Every notebook in ``folder``'s tree, whatever the case of its suffix (``HW.IPYNB``)."""
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() == SUFFIX and p.is_file())
+
+
 def has_module(folder: Path, module: str) -> bool:
     return (folder / f"{module}.py").is_file() or (folder / module / "__init__.py").is_file()
 
@@ -92,11 +97,12 @@ def write_modules(folder: Path, api: ExerciseApi, notebooks: list[tuple[str, Ana
 def build_exercise_modules(folder: Path, api: ExerciseApi) -> NotebookIntake:
     """Write the exercise modules the notebooks at the top of ``folder`` provide."""
     intake = NotebookIntake()
-    if not any(p.suffix.lower() == SUFFIX for p in folder.rglob(f"*{SUFFIX}")):
+    everywhere = _notebooks_under(folder)
+    if not everywhere:
         return intake
     notebooks, bad = _read(folder, intake)
     write_modules(folder, api, [(nb.name, nb.analysis) for nb in notebooks], intake)
-    for path in sorted(folder.rglob(f"*{SUFFIX}")):
+    for path in everywhere:
         if path.parent != folder:
             intake.notes.append(f"{path.relative_to(folder)}: not read (notebooks are read "
                                 "at the top of the submission only)")
