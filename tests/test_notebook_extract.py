@@ -180,11 +180,11 @@ def test_bad_notebooks_lose_nothing_else_and_alone_are_not_graded(tmp_path):
     good = tmp_path / "good"
     _write(good, "work.ipynb", COSINE)
     (good / "broken.ipynb").write_text('{"cells": [', encoding="utf-8")
-    (good / "old.ipynb").write_text(json.dumps({"nbformat": 3, "worksheets": []}))
+    (good / "old.ipynb").write_text(json.dumps({"nbformat": 2, "worksheets": []}))
     intake = build_exercise_modules(good, API)
     assert intake.status is SubmissionStatus.OK and intake.sources == {"cosine": "work.ipynb"}
     assert any(n.startswith("broken.ipynb: invalid JSON") for n in intake.notes)
-    assert any(n.startswith("old.ipynb: unsupported notebook format: nbformat v3")
+    assert any(n.startswith("old.ipynb: unsupported notebook format: nbformat v2")
                for n in intake.notes)
     alone = tmp_path / "alone"
     alone.mkdir()

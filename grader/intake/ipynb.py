@@ -4,14 +4,17 @@ A notebook's outputs (plots, printed logs, widget views) can be hundreds of mega
 none of it is code. The file is streamed once: the values of ``outputs`` and ``attachments``
 in every cell and the widget state in the notebook's metadata are skipped as they stream by,
 never held in memory, and replaced by empty containers; what is left (sources and metadata)
-is parsed as JSON, checked to be nbformat v4 and read by nbformat. A file that cannot be
-read raises :class:`NotebookError`, whose :class:`NotebookProblem` says why in a word or two.
+is parsed as JSON, checked to be nbformat v4 (or v3, which nbformat converts) and read by
+nbformat; a v4 notebook nbformat refuses (a cell without metadata) is read from its JSON. A
+file that cannot be read raises :class:`NotebookError`, whose :class:`NotebookProblem` says
+why in a word or two.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import warnings
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -230,6 +233,8 @@ def read_cells(path: Path, *, max_file: int = MAX_FILE_BYTES,
                max_kept: int = MAX_KEPT_BYTES) -> list[Cell]:
     """The cells of the notebook at ``path``, read with bounded memory (outputs skipped)."""
     with open(path, "rb") as stream:
+        _refuse_other_encodings(stream.read(4))
+        stream.seek(0)
         pruner = _Pruner(stream, max_file, max_kept)
         kept = pruner.run()
     if not kept.strip():
@@ -246,33 +251,69 @@ def read_cells(path: Path, *, max_file: int = MAX_FILE_BYTES,
     return _cells(data, text)
 
 
+#: Byte-order marks of the encodings a Windows editor may save a notebook in.
+_OTHER_ENCODINGS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+                    (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+
+
+def _refuse_other_encodings(head: bytes) -> None:
+    for mark, encoding in _OTHER_ENCODINGS:
+        if head.startswith(mark):
+            raise NotebookError(NotebookProblem.INVALID_JSON, f"not UTF-8 text: it was saved "
+                                f"as {encoding} (by a text editor?); open it in Jupyter and "
+                                "save it again, or save it as UTF-8")
+
+
+def _version(data: dict) -> str:
+    """The notebook's format version as a student can check it (``4.5``)."""
+    version, minor = data.get("nbformat"), data.get("nbformat_minor")
+    return f"{version}.{minor}" if isinstance(minor, int) else str(version)
+
+
 def _cells(data: object, text: str) -> list[Cell]:
     if not isinstance(data, dict) or not ("cells" in data or "worksheets" in data):
         raise NotebookError(NotebookProblem.NOT_A_NOTEBOOK, "JSON without the cells of a "
                             "notebook")
     version = data.get("nbformat")
-    if "worksheets" in data or (isinstance(version, int) and version < 4):
-        raise NotebookError(NotebookProblem.OLD_FORMAT, f"nbformat v{version or 3} (saved by "
-                            "IPython 2 or older); open and save it in Jupyter, which converts "
+    if "worksheets" in data and version is None:
+        version = 3
+    if isinstance(version, int) and version < 3:
+        raise NotebookError(NotebookProblem.OLD_FORMAT, f"nbformat v{version} (saved by "
+                            "IPython 1 or older); open and save it in Jupyter, which converts "
                             "it to v4")
-    if version != 4:
-        raise NotebookError(NotebookProblem.OLD_FORMAT, f"nbformat v{version}: gradspec "
+    if version is None:
+        raise NotebookError(NotebookProblem.NOT_A_NOTEBOOK, "it has cells but no \"nbformat\" "
+                            "version (written by hand or by another tool?); open it in Jupyter "
+                            "and save it again")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise NotebookError(NotebookProblem.NOT_A_NOTEBOOK, f"its \"nbformat\" version is "
+                            f"{json.dumps(version)}, not a number (written by hand or by another "
+                            "tool?); open it in Jupyter and save it again")
+    if version not in (3, 4):  # nbformat converts a v3 notebook (IPython 2) to v4
+        raise NotebookError(NotebookProblem.OLD_FORMAT, f"nbformat v{_version(data)}: gradspec "
                             "reads v4 notebooks")
     import nbformat  # here, not at the top: a plain pytest run never pays for it
 
     errors: dict[str, object] = {}
     try:
-        node = nbformat.reads(text, as_version=4, capture_validation_error=errors)
-    except Exception as exc:  # nbformat's own reader refused it
-        raise NotebookError(NotebookProblem.NOT_A_NOTEBOOK, str(exc)[:300]) from None
+        with warnings.catch_warnings():  # a missing or repeated cell id is not the student's
+            warnings.simplefilter("ignore")
+            raw_cells = nbformat.reads(text, as_version=4,
+                                       capture_validation_error=errors).get("cells", [])
+    except Exception as exc:  # nbformat refused it (a cell without "metadata", say): only
+        raw_cells = data.get("cells")  # each cell's type and source are needed
+        if version != 4 or not isinstance(raw_cells, list):
+            raise NotebookError(NotebookProblem.NOT_A_NOTEBOOK, str(exc)[:300]) from None
     cells = []
-    for number, cell in enumerate(node.get("cells", []), start=1):
+    for number, cell in enumerate(raw_cells, start=1):
         if not isinstance(cell, dict):
             raise NotebookError(NotebookProblem.NOT_A_NOTEBOOK, f"cell {number} is not an "
                                 "object")
         source = cell.get("source", "")
         if isinstance(source, list):
             source = "".join(str(s) for s in source)
+        elif source is None:
+            source = ""
         count = cell.get("execution_count")
         cells.append(Cell(number, str(cell.get("cell_type", "")), str(source),
                           count if isinstance(count, int) else None))
