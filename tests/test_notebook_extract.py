@@ -248,3 +248,29 @@ def test_a_notebook_whose_suffix_is_upper_case_is_read_and_removed(tmp_path):
     assert intake.sources == {"cosine": "HW.IPYNB"}
     assert "cosine: graded from HW.IPYNB, cell 2" in intake.notes
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cosine.py"]
+
+
+def test_display_left_in_a_function_works_as_in_a_kernel(capsys):
+    """IPython gives a kernel ``display`` without an import; the built module has one."""
+    built = module("import torch", "def cosine_similarity(x, y):\n    display(x)\n"
+                   "    return torch.dot(x, y)")
+    assert not built.problems
+    import torch
+
+    value = run(built.text)["cosine_similarity"](torch.ones(2), torch.ones(2))
+    assert float(value) == 2.0 and "tensor([1., 1.])" in capsys.readouterr().out
+    assert "def display" not in module("import torch", COSINE).text
+
+
+def test_each_line_of_a_built_module_is_traced_to_its_cell_and_line():
+    from grader.intake.extract import cell_line
+
+    built = module("import torch\n\n\n@staticmethod\ndef helper(v):\n    return torch.t(v)",
+                   "%matplotlib inline\ndef cosine_similarity(x, y):\n    return helper(x)")
+    lines = built.text.split("\n")
+    where = {lines[n - 1].strip(): cell_line(built.text, n) for n in range(1, len(lines) + 1)}
+    assert where["import torch"] == ("nb.ipynb", "cell 1", 1)
+    assert where["@staticmethod"] == ("nb.ipynb", "cell 1", 4)
+    assert where["return torch.t(v)"] == ("nb.ipynb", "cell 1", 6)
+    assert where["return helper(x)"] == ("nb.ipynb", "cell 2", 3)
+    assert cell_line("import torch\n", 1) is None
