@@ -274,3 +274,17 @@ def test_each_line_of_a_built_module_is_traced_to_its_cell_and_line():
     assert where["return torch.t(v)"] == ("nb.ipynb", "cell 1", 6)
     assert where["return helper(x)"] == ("nb.ipynb", "cell 2", 3)
     assert cell_line("import torch\n", 1) is None
+
+
+def test_python_code_saved_as_a_notebook_is_read_as_one_cell(tmp_path):
+    """A ``.py`` renamed ``.ipynb`` (or saved under that name by an editor) is graded;
+    a text that is neither a notebook nor Python is refused as invalid JSON."""
+    (tmp_path / "hw.ipynb").write_text("\ufeff" + COSINE.replace("\n", "\r\n") + "\r\n\r\n"
+                                       "print(cosine_similarity(1, 2))\r\n", encoding="utf-8")
+    (tmp_path / "notes.ipynb").write_text("my answers are below", encoding="utf-8")
+    intake = build_exercise_modules(tmp_path, API)
+    assert intake.status is SubmissionStatus.OK and intake.sources == {"cosine": "hw.ipynb"}
+    assert any(n.startswith("hw.ipynb: Python code, not a notebook") for n in intake.notes)
+    assert any(n.startswith("notes.ipynb: invalid JSON") for n in intake.notes)
+    built = (tmp_path / "cosine.py").read_text()
+    assert "def cosine_similarity" in built and "print" not in built

@@ -15,12 +15,13 @@ not graded (status ``invalid notebook``).
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.intake.api import ExerciseApi
 from grader.intake.extract import Analysis, Module, Source, analyse, build_module
-from grader.intake.ipynb import NotebookError, read_cells
+from grader.intake.ipynb import MAX_KEPT_BYTES, NotebookError, NotebookProblem, read_cells
 from grader.outcome import SubmissionStatus
 
 SUFFIX = ".ipynb"
@@ -57,6 +58,22 @@ def _notebooks_under(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix.lower() == SUFFIX and p.is_file())
 
 
+def _python_source(path: Path) -> str | None:
+    """The file's text if it is Python that defines or imports something (a ``.py`` saved
+    under the notebook's name), else None."""
+    try:
+        if path.stat().st_size > MAX_KEPT_BYTES:
+            return None
+        text = path.read_bytes().decode("utf-8-sig")
+        tree = ast.parse(text)
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return None
+    if not any(isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef |
+                          ast.Import | ast.ImportFrom) for node in tree.body):
+        return None
+    return text.replace("\r\n", "\n")
+
+
 def has_module(folder: Path, module: str) -> bool:
     return (folder / f"{module}.py").is_file() or (folder / module / "__init__.py").is_file()
 
@@ -70,6 +87,12 @@ def _read(folder: Path, intake: NotebookIntake) -> tuple[list[_Notebook], list[s
         try:
             notebooks.append(_Notebook(path.name, analyse(notebook_sources(read_cells(path)))))
         except NotebookError as exc:
+            source = _python_source(path) if exc.problem is NotebookProblem.INVALID_JSON else None
+            if source is not None:
+                notebooks.append(_Notebook(path.name, analyse([Source("the file", source)])))
+                intake.notes.append(f"{path.name}: Python code, not a notebook (a .py file "
+                                    "renamed?): read as one cell")
+                continue
             bad.append(f"{path.name}: {exc.problem.value}: {exc.message}; it was not graded")
         except OSError as exc:
             bad.append(f"{path.name}: cannot be read ({exc.strerror}); it was not graded")
