@@ -288,3 +288,21 @@ def test_python_code_saved_as_a_notebook_is_read_as_one_cell(tmp_path):
     assert any(n.startswith("notes.ipynb: invalid JSON") for n in intake.notes)
     built = (tmp_path / "cosine.py").read_text()
     assert "def cosine_similarity" in built and "print" not in built
+
+
+def test_a_definition_above_the_graded_one_that_ran_later_is_pointed_out(tmp_path):
+    """The kernel held cell 2's function (run last, In [9]); grading takes the last in the
+    notebook, as Restart & Run All does, and the note says so with both cells."""
+    nb = new_notebook(cells=[new_code_cell("import torch", execution_count=1),
+                             new_code_cell(COSINE, execution_count=9),
+                             new_code_cell("def cosine_similarity(x, y):\n    return 0",
+                                           execution_count=3),
+                             new_code_cell(MOMENTUM, execution_count=4),
+                             new_code_cell(MOMENTUM, execution_count=None)])
+    nbformat.write(nb, str(tmp_path / "work.ipynb"))
+    intake = build_exercise_modules(tmp_path, API)
+    assert "return 0" in (tmp_path / "cosine.py").read_text()
+    ran_later = [n for n in intake.notes if "ran later" in n]
+    assert len(ran_later) == 1 and ran_later[0].startswith(
+        "cosine: work.ipynb: cosine_similarity is graded from cell 3 (In [3])")
+    assert "cell 2 above it defines it too and ran later (In [9])" in ran_later[0]

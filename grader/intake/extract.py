@@ -45,6 +45,7 @@ class Source:
 
     label: str
     code: str
+    count: int | None = None  # the execution count the notebook saved (``In [12]``)
 
 
 class Kind(StrEnum):
@@ -103,6 +104,18 @@ class Analysis:
         """Which of ``names`` the notebook defines (by a statement that is extracted)."""
         bound = {n for u in self.units if u.extracted for n in u.binds}
         return bound & set(names)
+
+
+def ran_later(analysis: Analysis, name: str) -> tuple[Unit, Unit] | None:
+    """(the definition of ``name`` used, a definition of it above that ran after it), by the
+    execution counts the notebook saved; None when none did (or counts are missing)."""
+    units = [u for u in analysis.units if name in u.binds and u.kind is Kind.DEFINITION]
+    if len(units) < 2 or units[-1].cell.count is None:
+        return None
+    used = units[-1]
+    later = [u for u in units[:-1] if u.cell.count is not None and u.cell.count > used.cell.count
+             and u.cell.label != used.cell.label]
+    return (used, max(later, key=lambda u: u.cell.count or 0)) if later else None
 
 
 class ProblemKind(StrEnum):

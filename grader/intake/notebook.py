@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.intake.api import ExerciseApi
-from grader.intake.extract import Analysis, Module, Source, analyse, build_module
+from grader.intake.extract import Analysis, Module, Source, analyse, build_module, ran_later
 from grader.intake.ipynb import MAX_KEPT_BYTES, NotebookError, NotebookProblem, read_cells
 from grader.outcome import SubmissionStatus
 
@@ -50,7 +50,8 @@ class _Notebook:
 
 def notebook_sources(cells: list) -> list[Source]:
     """The code cells of a notebook as sources labelled ``cell N`` (N counts every cell)."""
-    return [Source(f"cell {c.number}", c.source) for c in cells if c.kind == "code"]
+    return [Source(f"cell {c.number}", c.source, c.execution_count) for c in cells
+            if c.kind == "code"]
 
 
 def _notebooks_under(folder: Path) -> list[Path]:
@@ -164,6 +165,16 @@ def _one_module(folder: Path, module: str, api: ExerciseApi, notebooks: list[_No
     if missing and not any(p.fatal for p in built.problems):
         intake.notes.append(f"{module}: {chosen.name} does not define {', '.join(missing)}")
     intake.notes += [f"{module}: {chosen.name}: {p.message}" for p in built.problems]
+    for name in built.defined:
+        order = ran_later(chosen.analysis, name)
+        if order is not None:
+            used, later = order
+            intake.notes.append(
+                f"{module}: {chosen.name}: {name} is graded from {used.cell.label} (In "
+                f"[{used.cell.count}]), its last definition; {later.cell.label} above it "
+                f"defines it too and ran later (In [{later.cell.count}]), so your kernel held "
+                f"that one: grading reads the cells top to bottom, as Restart & Run All "
+                f"does; keep only the definition you mean")
 
 
 def _graded_from(module: str, notebook: str, built: Module) -> str:
