@@ -306,3 +306,14 @@ def test_a_definition_above_the_graded_one_that_ran_later_is_pointed_out(tmp_pat
     assert len(ran_later) == 1 and ran_later[0].startswith(
         "cosine: work.ipynb: cosine_similarity is graded from cell 3 (In [3])")
     assert "cell 2 above it defines it too and ran later (In [9])" in ran_later[0]
+
+
+def test_notebooks_in_the_one_folder_beside_a_readme_are_graded(tmp_path):
+    _write(tmp_path / "sub" / "hw1", "work.ipynb", COSINE)
+    _write(tmp_path / "sub" / "hw1", "more.ipynb", MOMENTUM)
+    (tmp_path / "sub" / "README.md").write_text("see hw1")
+    prepared = prepare_submission(tmp_path / "sub", tmp_path / "out", api=API)
+    assert prepared.status is SubmissionStatus.OK
+    assert sorted(p.name for p in prepared.path.iterdir()) == ["cosine.py", "momentum.py"]
+    assert prepared.notes[:2] == ["graded the files in hw1/, the one folder holding code; "
+                                  "not graded: README.md", "cosine: graded from work.ipynb, cell 2"]
