@@ -317,3 +317,18 @@ def test_notebooks_in_the_one_folder_beside_a_readme_are_graded(tmp_path):
     assert sorted(p.name for p in prepared.path.iterdir()) == ["cosine.py", "momentum.py"]
     assert prepared.notes[:2] == ["graded the files in hw1/, the one folder holding code; "
                                   "not graded: README.md", "cosine: graded from work.ipynb, cell 2"]
+
+
+def test_an_assignment_reads_notebooks_for_its_own_exercises_only(tmp_path):
+    """``--assignment exercises``: no note about polyfit or mlp, which it does not grade."""
+    from grader.assignment import Assignment
+    from grader.run.runner import assignment_api
+
+    api = assignment_api(ROOT, Assignment("exercises", ("cosine", "momentum")))
+    assert set(api.modules) == {"cosine", "momentum"}
+    assert assignment_api(ROOT, Assignment()) == graded_suite_api(ROOT)
+    _write(tmp_path, "work.ipynb", COSINE)
+    notes = build_exercise_modules(tmp_path, api).notes
+    assert notes == ["cosine: graded from work.ipynb, cell 2",
+                     "momentum: no momentum.py, and no notebook defines GradientDescent, "
+                     "MomentumGradientDescent"]
