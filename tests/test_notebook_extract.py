@@ -332,3 +332,17 @@ def test_an_assignment_reads_notebooks_for_its_own_exercises_only(tmp_path):
     assert notes == ["cosine: graded from work.ipynb, cell 2",
                      "momentum: no momentum.py, and no notebook defines GradientDescent, "
                      "MomentumGradientDescent"]
+
+
+def test_definitions_under_a_main_guard_exist_as_they_do_in_a_kernel():
+    """In a kernel ``__name__`` is ``"__main__"``; the built module is imported as
+    ``cosine``, where the guard would hide the definition."""
+    built = module("import torch\nif __name__ == '__main__':\n    def cosine_similarity(x, y):"
+                   "\n        return torch.dot(x, y)\nelse:\n    def cosine_similarity(x, y):\n"
+                   "        return 0")
+    namespace: dict = {"__name__": "cosine"}
+    exec(compile(built.text, "cosine.py", "exec"), namespace)
+    import torch
+
+    assert float(namespace["cosine_similarity"](torch.ones(2), torch.ones(2))) == 2.0
+    assert namespace["__name__"] == "cosine"

@@ -521,8 +521,24 @@ def _module_text(title: str, future: Sequence[str], units: Sequence[Unit],
     for name in sorted(kernel_names):
         lines += ["", f"# {name}(), which a kernel provides", KERNEL_BUILTINS[name]]
     for unit in units:
-        lines += ["", f"# {unit.cell.label}, line {unit.line}", unit.text]
+        text = _as_main(unit.text) if unit.kind is Kind.GUARDED else unit.text
+        lines += ["", f"# {unit.cell.label}, line {unit.line}", text]
     return "\n".join(lines) + "\n"
+
+
+def _as_main(text: str) -> str:
+    """A guarded statement whose ``if`` tests ``__name__`` with the value it has in a kernel,
+    ``"__main__"`` (the built module is imported under its own name): definitions under
+    ``if __name__ == "__main__":`` exist in the kernel, so they do in the module."""
+    tests = [n.test for n in ast.walk(ast.parse(text)) if isinstance(n, ast.If)]
+    names = sorted(((n.lineno, n.col_offset, n.end_col_offset) for test in tests
+                    for n in ast.walk(test) if isinstance(n, ast.Name) and n.id == "__name__"),
+                   reverse=True)
+    lines = text.split("\n")
+    for row, start, end in names:
+        raw = lines[row - 1].encode()
+        lines[row - 1] = (raw[:start] + b'"__main__"' + raw[end or start:]).decode()
+    return "\n".join(lines)
 
 
 def cell_line(module_text: str, lineno: int) -> tuple[str, str, int] | None:
