@@ -94,9 +94,12 @@ def test_a_100_mb_notebook_is_read_without_loading_its_outputs(tmp_path):
 @pytest.mark.parametrize("text, problem, words", [
     ('{"cells": [{"cell_type": "code", "source": "x"}\n,\n]}', NotebookProblem.INVALID_JSON,
      "line 3"),
-    ('{"cells": [', NotebookProblem.INVALID_JSON, "ends inside"),
+    ('{"cells": [', NotebookProblem.INVALID_JSON, "ends inside a JSON value at byte 11 (it was "
+     "cut short"),
     ("", NotebookProblem.INVALID_JSON, "empty"),
-    ("not json at all", NotebookProblem.INVALID_JSON, "line 1"),
+    ("not json at all", NotebookProblem.INVALID_JSON, "not JSON at all (a notebook's file "
+     "starts with '{'; this one with 'not json at all')"),
+    ('\n  {"cells": [] oops}', NotebookProblem.INVALID_JSON, "line 2"),
     ('{"worksheets": [{"cells": []}], "nbformat": 2}', NotebookProblem.OLD_FORMAT, "v2"),
     ('{"cells": [], "metadata": {}}', NotebookProblem.NOT_A_NOTEBOOK, "no \"nbformat\""),
     ('{"cells": [], "nbformat": "4", "metadata": {}}', NotebookProblem.NOT_A_NOTEBOOK,

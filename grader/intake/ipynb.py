@@ -39,6 +39,9 @@ _SKIP_RUN = re.compile(rb'(?:[^"\[\]{}]+|"[^"\\]*(?:\\.[^"\\]*)*")*')
 _STRING_END = re.compile(rb'[\\"]')
 
 
+_CUT_SHORT = " (it was cut short: save it from Jupyter again, or upload it again)"
+
+
 class NotebookProblem(StrEnum):
     """Why a notebook file could not be read."""
 
@@ -106,9 +109,9 @@ class _Pruner:
             self.eof = True
         return bool(chunk)
 
-    def _invalid(self, what: str) -> NotebookError:
+    def _invalid(self, what: str, why: str = "") -> NotebookError:
         return NotebookError(NotebookProblem.INVALID_JSON, f"{what} at byte "
-                             f"{self.offset + self.pos}")
+                             f"{self.offset + self.pos}{why}")
 
     def _keep(self, data: bytes) -> None:
         self.kept += data
@@ -125,6 +128,7 @@ class _Pruner:
             if match is None or (match.end() == len(self.buf) and not self.eof):
                 if self._fill():
                     continue
+                match = _TOKEN.match(self.buf, self.pos)  # the buffer moved: match it again
                 if _SPACE.fullmatch(self.buf, self.pos):
                     break
                 if match is None:
@@ -135,7 +139,7 @@ class _Pruner:
             if self.eof and self.pos >= len(self.buf):
                 break
         if self.stack:
-            raise self._invalid("the file ends inside a JSON value")
+            raise self._invalid("the file ends inside a JSON value", _CUT_SHORT)
         return bytes(self.kept)
 
     def _token(self, match: re.Match[bytes]) -> None:
@@ -190,7 +194,7 @@ class _Pruner:
             if self.pos >= len(self.buf):
                 self.newlines_skipped += self.buf.count(b"\n", start, len(self.buf))
                 if not self._fill():
-                    raise self._invalid("the file ends inside an output")
+                    raise self._invalid("the file ends inside an output", _CUT_SHORT)
                 start = 0
             if in_string:  # a string longer than what is in memory: find its end piece by piece
                 end = _STRING_END.search(self.buf, self.pos)
@@ -246,6 +250,11 @@ def read_cells(path: Path, *, max_file: int = MAX_FILE_BYTES,
         raise NotebookError(NotebookProblem.INVALID_JSON, f"not UTF-8 text ({exc.reason} at "
                             f"byte {exc.start})") from None
     except json.JSONDecodeError as exc:
+        if not text[:exc.pos].strip():
+            raise NotebookError(NotebookProblem.INVALID_JSON, "not JSON at all (a notebook's "
+                                f"file starts with '{{'; this one with {text.lstrip()[:20]!r}):"
+                                " save it from Jupyter (File > Save) or download it "
+                                "again") from None
         line = pruner.original_line(exc.pos, exc.lineno)
         raise NotebookError(NotebookProblem.INVALID_JSON, f"{exc.msg} at line {line}") from None
     return _cells(data, text)
