@@ -346,3 +346,23 @@ def test_definitions_under_a_main_guard_exist_as_they_do_in_a_kernel():
 
     assert float(namespace["cosine_similarity"](torch.ones(2), torch.ones(2))) == 2.0
     assert namespace["__name__"] == "cosine"
+
+
+def test_a_writefile_cell_writes_its_module_as_running_the_notebook_does(tmp_path):
+    """``%%writefile cosine.py`` then ``from cosine import ...``: the kernel's function came
+    from the file the cell wrote (built from the notebook, the module imported itself);
+    ``-a`` appends, and a file the submission holds is kept."""
+    _write(tmp_path, "work.ipynb", "%%writefile cosine.py\n" + COSINE,
+           "%%writefile -a cosine.py\n\nEPS = 1e-12",
+           "from cosine import cosine_similarity\ncosine_similarity(1, 2)",
+           "%%writefile helpers.py\nX = 1", "%%writefile ../escape.py\nX = 2")
+    (tmp_path / "helpers.py").write_text("X = 0\n")
+    intake = build_exercise_modules(tmp_path, API)
+    assert (tmp_path / "cosine.py").read_text() == COSINE + "\n\nEPS = 1e-12\n"
+    assert (tmp_path / "helpers.py").read_text() == "X = 0\n"
+    assert not (tmp_path.parent / "escape.py").exists()
+    assert intake.sources["cosine"] == "cosine.py"
+    assert "cosine.py: written by work.ipynb, cell 3 (%%writefile), as running the notebook " \
+           "does" in intake.notes
+    namespace = run((tmp_path / "cosine.py").read_text())
+    assert "cosine_similarity" in namespace and namespace["EPS"] == 1e-12

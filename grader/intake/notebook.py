@@ -16,12 +16,19 @@ not graded (status ``invalid notebook``).
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.intake.api import ExerciseApi
 from grader.intake.extract import Analysis, Module, Source, analyse, build_module, ran_later
-from grader.intake.ipynb import MAX_KEPT_BYTES, NotebookError, NotebookProblem, read_cells
+from grader.intake.ipynb import (
+    MAX_KEPT_BYTES,
+    Cell,
+    NotebookError,
+    NotebookProblem,
+    read_cells,
+)
 from grader.outcome import SubmissionStatus
 
 SUFFIX = ".ipynb"
@@ -41,6 +48,7 @@ class NotebookIntake:
 class _Notebook:
     name: str
     analysis: Analysis
+    writes: dict[str, tuple[str, str]] = field(default_factory=dict)  # file -> text, cell
 
     def defines(self, names: frozenset[str]) -> set[str]:
         """Which of ``names`` it defines, in a cell that parses or one that does not."""
@@ -57,6 +65,37 @@ def notebook_sources(cells: list) -> list[Source]:
 def _notebooks_under(folder: Path) -> list[Path]:
     """Every notebook in ``folder``'s tree, whatever the case of its suffix (``HW.IPYNB``)."""
     return sorted(p for p in folder.rglob("*") if p.suffix.lower() == SUFFIX and p.is_file())
+
+
+#: ``%%writefile cosine.py`` (or ``-a``, appending): a cell that writes a module when run.
+_WRITEFILE = re.compile(r"^%%writefile(\s+(?:-a|--append))?\s+(?:\./)?([A-Za-z_]\w*\.py)\s*$")
+
+
+def written_files(cells: list[Cell]) -> dict[str, tuple[str, str]]:
+    """The modules the notebook's ``%%writefile`` cells write when run, top to bottom: file
+    name -> (its text, the label of the last cell writing it)."""
+    files: dict[str, tuple[str, str]] = {}
+    for cell in cells:
+        first, _, body = cell.source.lstrip().partition("\n")
+        match = _WRITEFILE.match(first.strip()) if cell.kind == "code" else None
+        if match is None:
+            continue
+        before = files.get(match.group(2), ("", ""))[0] if match.group(1) else ""
+        files[match.group(2)] = (before + body + ("" if body.endswith("\n") else "\n"),
+                                 f"cell {cell.number}")
+    return files
+
+
+def _write_files(folder: Path, notebooks: list[_Notebook], intake: NotebookIntake) -> None:
+    """Write the modules the notebooks' ``%%writefile`` cells write, as running them does; a
+    file the submission holds is kept."""
+    for notebook in notebooks:
+        for name, (text, cell) in sorted(notebook.writes.items()):
+            if (folder / name).exists():
+                continue
+            (folder / name).write_text(text, encoding="utf-8")
+            intake.notes.append(f"{name}: written by {notebook.name}, {cell} (%%writefile), "
+                                "as running the notebook does")
 
 
 def _python_source(path: Path) -> str | None:
@@ -86,7 +125,9 @@ def _read(folder: Path, intake: NotebookIntake) -> tuple[list[_Notebook], list[s
         if path.suffix.lower() != SUFFIX or path.is_symlink() or not path.is_file():
             continue
         try:
-            notebooks.append(_Notebook(path.name, analyse(notebook_sources(read_cells(path)))))
+            cells = read_cells(path)
+            notebooks.append(_Notebook(path.name, analyse(notebook_sources(cells)),
+                                       written_files(cells)))
         except NotebookError as exc:
             source = _python_source(path) if exc.problem is NotebookProblem.INVALID_JSON else None
             if source is not None:
@@ -125,6 +166,7 @@ def build_exercise_modules(folder: Path, api: ExerciseApi) -> NotebookIntake:
     if not everywhere:
         return intake
     notebooks, bad = _read(folder, intake)
+    _write_files(folder, notebooks, intake)
     write_modules(folder, api, [(nb.name, nb.analysis) for nb in notebooks], intake)
     for path in everywhere:
         if path.parent != folder:
