@@ -366,3 +366,16 @@ def test_a_writefile_cell_writes_its_module_as_running_the_notebook_does(tmp_pat
            "does" in intake.notes
     namespace = run((tmp_path / "cosine.py").read_text())
     assert "cosine_similarity" in namespace and namespace["EPS"] == 1e-12
+
+
+def test_a_name_no_cell_defines_is_named_before_it_fails_every_test():
+    """``%run utils.py`` made ``dot`` in the kernel; grading runs no magic: the note names
+    the function, its cell and the name. Builtins, imports and star imports are not named."""
+    built = module("%run utils.py", "import torch\ndef cosine_similarity(x, y):\n"
+                   "    return dot(x, y) / len(x) + torch.pi")
+    assert [p.kind for p in built.problems] == [ProblemKind.UNDEFINED]
+    assert built.problems[0].message.startswith("cosine_similarity (cell 2) uses dot, which "
+                                                "no cell defines or imports")
+    assert not built.problems[0].fatal
+    assert not module("from torch import *", "def cosine_similarity(x, y):\n"
+                      "    return dot(x, y)").problems

@@ -121,6 +121,7 @@ def ran_later(analysis: Analysis, name: str) -> tuple[Unit, Unit] | None:
 class ProblemKind(StrEnum):
     SYNTAX_ERROR = "syntax error"
     NOT_EXTRACTED = "defined only in top-level code"
+    UNDEFINED = "defined nowhere"
 
 
 @dataclass(frozen=True)
@@ -427,6 +428,11 @@ def build_module(analysis: Analysis, names: Iterable[str], title: str) -> Module
             elif user is not None and name not in _BUILTINS:
                 for star in analysis.star_imports:
                     selected.setdefault(star.order, star)
+                if not analysis.star_imports:
+                    problems.append(Problem(
+                        ProblemKind.UNDEFINED, f"{_who(user)} uses {name}, which no cell "
+                        "defines or imports (a %run line, or a cell since deleted, is not "
+                        "run when grading)", fatal=False))
             continue
         if user is None:
             defined.append(name)
