@@ -379,3 +379,12 @@ def test_a_name_no_cell_defines_is_named_before_it_fails_every_test():
     assert not built.problems[0].fatal
     assert not module("from torch import *", "def cosine_similarity(x, y):\n"
                       "    return dot(x, y)").problems
+
+
+def test_a_notebook_without_code_cells_is_called_empty(tmp_path):
+    nbformat.write(new_notebook(cells=[new_markdown_cell("# Homework 1")]),
+                   str(tmp_path / "hw.ipynb"))
+    intake = build_exercise_modules(tmp_path, API)
+    assert intake.status is SubmissionStatus.OK and not intake.sources
+    assert "hw.ipynb has no code cells (saved before the work was done, or an empty copy?)" \
+        in intake.notes

@@ -153,7 +153,10 @@ def write_modules(folder: Path, api: ExerciseApi, notebooks: list[tuple[str, Ana
     for module in sorted(m for m in api.modules if only in (None, m)):
         _one_module(folder, module, api, read, intake)
     for notebook in read:
-        if not any(notebook.defines(names) for names in api.modules.values()):
+        if not notebook.analysis.positions:
+            intake.notes.append(f"{notebook.name} has no code cells (saved before the work "
+                                "was done, or an empty copy?)")
+        elif not any(notebook.defines(names) for names in api.modules.values()):
             intake.notes.append(f"{notebook.name} defines none of the exercises' functions "
                                 f"({', '.join(api.all_names())})")
     return intake
