@@ -60,6 +60,11 @@ class ProbeFailure(AssertionError):
             lines.append(f"  hint: the definitions taken from {built} fail when they are "
                          "imported: restart its kernel, run every cell from the top, and "
                          "fix the first cell that fails")
+        elif f.kind is FailureKind.TIMEOUT and built and \
+                f.message.startswith(f"while importing {module}"):
+            lines.append(f"  hint: importing the definitions taken from {built} took too long: "
+                         "the constants at the top of their cells run then (a value computed "
+                         "by a long call); compute it inside the function that needs it")
         elif f.kind.hint:
             lines.append("  hint: " + f.kind.hint.format(module=module))
         if f.traceback:

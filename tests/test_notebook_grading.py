@@ -168,3 +168,19 @@ def test_a_failure_in_notebook_code_names_the_cell_and_line_it_is_in(tmp_path):
     assert all("(work.ipynb, cell 5, line 1)" in r.message and
                "run every cell from the top" in r.message for r in tens)
     assert graded.per_exercise["arith"][0] > 0  # add and shout still earn their points
+
+
+@pytest.mark.slow
+def test_a_constant_that_hangs_at_import_says_so_and_costs_its_exercise_only(tmp_path):
+    """A constant computed by a long call (``PAUSE = time.sleep(60)``) runs when the built
+    module is imported: its exercise times out with a hint that says why, the other one
+    keeps its points."""
+    path = _notebook(tmp_path / "in" / "work.ipynb", ARITH,
+                     "import time\nPAUSE = time.sleep(60)\n\ndef scale(x, k):\n"
+                     "    return x * k + 0 * len(str(PAUSE))")
+    graded = graded_runs.grade(path, tmp_path / "out", suite=TOY, probe_timeout=3)
+    assert graded.per_exercise["arith"][0] == graded.per_exercise["arith"][1] > 0
+    tens = graded.records("tens")
+    assert tens and {r.status for r in tens} == {"timeout"}
+    assert all("importing the definitions taken from work.ipynb took too long" in r.message
+               for r in tens)
