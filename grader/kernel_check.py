@@ -13,7 +13,9 @@ shows as HTML and a terminal as text. IPython is never imported here: the kernel
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -74,6 +76,33 @@ def kernel_cells() -> list[Source]:
     return [Source(f"In [{n}]", code) for n, code in enumerate(history) if n and code.strip()]
 
 
+_MODULE_FILE = re.compile(r"^(?:(-a|--append)\s+)?(?:\./)?([A-Za-z_]\w*\.py)$")
+
+
+def written_in_kernel(sources: list[Source]) -> dict[str, str]:
+    """The modules the kernel's ``%%writefile NAME.py`` cells wrote (IPython's history holds
+    them as ``get_ipython().run_cell_magic('writefile', 'NAME.py', body)``), last one
+    winning, ``-a`` appending: the module a later ``from NAME import ...`` imported."""
+    files: dict[str, str] = {}
+    for source in sources:
+        try:
+            body = ast.parse(source.code).body
+        except SyntaxError:
+            continue
+        for node in body:
+            call = node.value if isinstance(node, ast.Expr) else None
+            if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute) or \
+                    call.func.attr != "run_cell_magic" or len(call.args) != 3:
+                continue
+            args = [a.value if isinstance(a, ast.Constant) else None for a in call.args]
+            match = _MODULE_FILE.match(str(args[1]).strip()) if args[0] == "writefile" else None
+            if match is None or not isinstance(args[2], str):
+                continue
+            before = files.get(match.group(2), "") if match.group(1) else ""
+            files[match.group(2)] = before + args[2]
+    return files
+
+
 def public_tests(suite: Path, exercise: str | None) -> list[str]:
     """pytest's arguments selecting the public tests of ``exercise`` (all when None)."""
     spec = suite / SPEC_DIR
@@ -98,8 +127,12 @@ def check(exercise: str | None = None, *, timeout: float | None = None,
     with tempfile.TemporaryDirectory(prefix="gradspec-check-") as work:
         impl = Path(work) / "impl"
         impl.mkdir()
+        written = written_in_kernel(sources)
+        for name, text in written.items():
+            (impl / name).write_text(text, encoding="utf-8")
         intake = write_modules(impl, graded_suite_api(suite), [(KERNEL, analyse(sources))],
                                only=exercise)
+        intake.notes[:0] = [f"{name}: as your %%writefile cell wrote it" for name in written]
         records_path = Path(work) / "records.json"
         code, log = _run_pytest(suite, [*args, "--impl", str(impl), "--gradspec-results",
                                         str(records_path)], limit)

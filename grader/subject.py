@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 import time
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
 
 from grader.describe import describe_call
+from grader.intake.extract import BUILT_HEADER, cell_line
 from grader.runtime import probes, wire
 from grader.runtime.outcome import Failure, FailureKind
 
@@ -30,9 +32,11 @@ class UnknownProbe(LookupError):
 class ProbeFailure(AssertionError):
     """The student's code failed while a probe ran it; the message says how and where."""
 
-    def __init__(self, probe: str, inputs: dict[str, Any], failure: Failure):
+    def __init__(self, probe: str, inputs: dict[str, Any], failure: Failure,
+                 impl_dir: Path | None = None):
         self.probe = probe
         self.failure = failure
+        self.impl_dir = impl_dir
         super().__init__(self._format(inputs))
 
     @property
@@ -51,12 +55,57 @@ class ProbeFailure(AssertionError):
         lines = [f"{self.status} while running {describe_call(self.probe, inputs)}"]
         if what:
             lines.append(f"  {what}")
-        if f.kind.hint:
+        built = _built_from_notebook(self.impl_dir, module)
+        if f.kind is FailureKind.IMPORT_ERROR and built:
+            lines.append(f"  hint: the definitions taken from {built} fail when they are "
+                         "imported: restart its kernel, run every cell from the top, and "
+                         "fix the first cell that fails")
+        elif f.kind is FailureKind.TIMEOUT and built and \
+                f.message.startswith(f"while importing {module}"):
+            lines.append(f"  hint: importing the definitions taken from {built} took too long: "
+                         "the constants at the top of their cells run then (a value computed "
+                         "by a long call); compute it inside the function that needs it")
+        elif f.kind.hint:
             lines.append("  hint: " + f.kind.hint.format(module=module))
         if f.traceback:
             lines.append("  traceback from your code:")
-            lines.extend("    " + line for line in f.traceback.rstrip().splitlines())
+            lines.extend("    " + _in_notebook(line, self.impl_dir)
+                         for line in f.traceback.rstrip().splitlines())
         return "\n".join(lines)
+
+
+_FRAME = re.compile(r'^(\s*File "([A-Za-z_]\w*)\.py", line (\d+))(.*)$')
+
+
+def _built_text(impl_dir: Path | None, module: str) -> str:
+    """The text of ``module`` in ``impl_dir`` if gradspec built it from a notebook, else ""."""
+    if impl_dir is None:
+        return ""
+    try:
+        with open(impl_dir / f"{module}.py", encoding="utf-8") as file:
+            text = file.read(1 << 22)
+    except (OSError, ValueError):
+        return ""
+    return text if text.startswith(BUILT_HEADER) else ""
+
+
+def _built_from_notebook(impl_dir: Path | None, module: str) -> str:
+    """The notebook ``module`` was built from ("" if it is the student's own module)."""
+    text = _built_text(impl_dir, module)
+    return text.split("\n", 1)[0][len(BUILT_HEADER):].rsplit(": ", 1)[0] if text else ""
+
+
+def _in_notebook(line: str, impl_dir: Path | None) -> str:
+    """A traceback line in a module built from a notebook, with the cell and line it is."""
+    frame = _FRAME.match(line)
+    if frame is None:
+        return line
+    text = _built_text(impl_dir, frame.group(2))
+    where = cell_line(text, int(frame.group(3))) if text else None
+    if where is None:
+        return line
+    notebook, cell, cell_row = where
+    return f"{frame.group(1)} ({notebook}, {cell}, line {cell_row}){frame.group(4)}"
 
 
 @functools.cache
@@ -104,7 +153,7 @@ class Subject(ABC):
         outcome = self._run(probe, inputs, timeout)
         elapsed = time.perf_counter() - start
         if not outcome.get("ok"):
-            raise ProbeFailure(probe, inputs, Failure.from_wire(outcome))
+            raise ProbeFailure(probe, inputs, Failure.from_wire(outcome), self.impl_dir)
         return outcome.get("value"), elapsed
 
     def call(self, probe: str, /, *, timeout: float | None = None, **inputs: Any) -> Any:

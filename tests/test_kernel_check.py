@@ -89,3 +89,19 @@ def test_check_names_the_exercises_it_knows(monkeypatch):
     monkeypatch.chdir(TOY)
     with pytest.raises(ValueError, match="choose one of arith, tens"):
         check("cosine", cells=[])
+
+
+def test_a_module_a_writefile_cell_wrote_is_the_one_checked(monkeypatch):
+    """``%%writefile arith.py`` then ``from arith import ...``: the kernel's functions came
+    from the file the cell wrote (as IPython's history holds the cell)."""
+    from grader.intake.extract import Source
+    from grader.kernel_check import check, written_in_kernel
+
+    cells = [Source("In [1]", f"get_ipython().run_cell_magic('writefile', 'arith.py', "
+                              f"{ARITH + chr(10)!r})"),
+             Source("In [2]", "from arith import add, mean, shout\nadd(1, 2)")]
+    assert written_in_kernel(cells) == {"arith.py": ARITH + "\n"}
+    monkeypatch.chdir(TOY)
+    report = check("arith", cells=cells)
+    assert report.score == report.max_score > 0
+    assert "arith.py: as your %%writefile cell wrote it" in str(report)

@@ -180,11 +180,11 @@ def test_bad_notebooks_lose_nothing_else_and_alone_are_not_graded(tmp_path):
     good = tmp_path / "good"
     _write(good, "work.ipynb", COSINE)
     (good / "broken.ipynb").write_text('{"cells": [', encoding="utf-8")
-    (good / "old.ipynb").write_text(json.dumps({"nbformat": 3, "worksheets": []}))
+    (good / "old.ipynb").write_text(json.dumps({"nbformat": 2, "worksheets": []}))
     intake = build_exercise_modules(good, API)
     assert intake.status is SubmissionStatus.OK and intake.sources == {"cosine": "work.ipynb"}
     assert any(n.startswith("broken.ipynb: invalid JSON") for n in intake.notes)
-    assert any(n.startswith("old.ipynb: unsupported notebook format: nbformat v3")
+    assert any(n.startswith("old.ipynb: unsupported notebook format: nbformat v2")
                for n in intake.notes)
     alone = tmp_path / "alone"
     alone.mkdir()
@@ -239,3 +239,152 @@ def test_seed_notebooks_give_the_definitions_of_the_same_code_as_modules(tmp_pat
                           ast.Try}
     assert (REFERENCE / "polyfit_compiled.py").read_text() == \
         (folder / "polyfit_compiled.py").read_text()
+
+
+def test_a_notebook_whose_suffix_is_upper_case_is_read_and_removed(tmp_path):
+    """``HW.IPYNB`` (saved by a Windows tool) is a notebook like ``hw.ipynb``."""
+    _write(tmp_path, "HW.IPYNB", COSINE)
+    intake = build_exercise_modules(tmp_path, API)
+    assert intake.sources == {"cosine": "HW.IPYNB"}
+    assert "cosine: graded from HW.IPYNB, cell 2" in intake.notes
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cosine.py"]
+
+
+def test_display_left_in_a_function_works_as_in_a_kernel(capsys):
+    """IPython gives a kernel ``display`` without an import; the built module has one."""
+    built = module("import torch", "def cosine_similarity(x, y):\n    display(x)\n"
+                   "    return torch.dot(x, y)")
+    assert not built.problems
+    import torch
+
+    value = run(built.text)["cosine_similarity"](torch.ones(2), torch.ones(2))
+    assert float(value) == 2.0 and "tensor([1., 1.])" in capsys.readouterr().out
+    assert "def display" not in module("import torch", COSINE).text
+
+
+def test_each_line_of_a_built_module_is_traced_to_its_cell_and_line():
+    from grader.intake.extract import cell_line
+
+    built = module("import torch\n\n\n@staticmethod\ndef helper(v):\n    return torch.t(v)",
+                   "%matplotlib inline\ndef cosine_similarity(x, y):\n    return helper(x)")
+    lines = built.text.split("\n")
+    where = {lines[n - 1].strip(): cell_line(built.text, n) for n in range(1, len(lines) + 1)}
+    assert where["import torch"] == ("nb.ipynb", "cell 1", 1)
+    assert where["@staticmethod"] == ("nb.ipynb", "cell 1", 4)
+    assert where["return torch.t(v)"] == ("nb.ipynb", "cell 1", 6)
+    assert where["return helper(x)"] == ("nb.ipynb", "cell 2", 3)
+    assert cell_line("import torch\n", 1) is None
+
+
+def test_python_code_saved_as_a_notebook_is_read_as_one_cell(tmp_path):
+    """A ``.py`` renamed ``.ipynb`` (or saved under that name by an editor) is graded;
+    a text that is neither a notebook nor Python is refused as invalid JSON."""
+    (tmp_path / "hw.ipynb").write_text("\ufeff" + COSINE.replace("\n", "\r\n") + "\r\n\r\n"
+                                       "print(cosine_similarity(1, 2))\r\n", encoding="utf-8")
+    (tmp_path / "notes.ipynb").write_text("my answers are below", encoding="utf-8")
+    intake = build_exercise_modules(tmp_path, API)
+    assert intake.status is SubmissionStatus.OK and intake.sources == {"cosine": "hw.ipynb"}
+    assert any(n.startswith("hw.ipynb: Python code, not a notebook") for n in intake.notes)
+    assert any(n.startswith("notes.ipynb: invalid JSON") for n in intake.notes)
+    built = (tmp_path / "cosine.py").read_text()
+    assert "def cosine_similarity" in built and "print" not in built
+
+
+def test_a_definition_above_the_graded_one_that_ran_later_is_pointed_out(tmp_path):
+    """The kernel held cell 2's function (run last, In [9]); grading takes the last in the
+    notebook, as Restart & Run All does, and the note says so with both cells."""
+    nb = new_notebook(cells=[new_code_cell("import torch", execution_count=1),
+                             new_code_cell(COSINE, execution_count=9),
+                             new_code_cell("def cosine_similarity(x, y):\n    return 0",
+                                           execution_count=3),
+                             new_code_cell(MOMENTUM, execution_count=4),
+                             new_code_cell(MOMENTUM, execution_count=None)])
+    nbformat.write(nb, str(tmp_path / "work.ipynb"))
+    intake = build_exercise_modules(tmp_path, API)
+    assert "return 0" in (tmp_path / "cosine.py").read_text()
+    ran_later = [n for n in intake.notes if "ran later" in n]
+    assert len(ran_later) == 1 and ran_later[0].startswith(
+        "cosine: work.ipynb: cosine_similarity is graded from cell 3 (In [3])")
+    assert "cell 2 above it defines it too and ran later (In [9])" in ran_later[0]
+
+
+def test_notebooks_in_the_one_folder_beside_a_readme_are_graded(tmp_path):
+    _write(tmp_path / "sub" / "hw1", "work.ipynb", COSINE)
+    _write(tmp_path / "sub" / "hw1", "more.ipynb", MOMENTUM)
+    (tmp_path / "sub" / "README.md").write_text("see hw1")
+    prepared = prepare_submission(tmp_path / "sub", tmp_path / "out", api=API)
+    assert prepared.status is SubmissionStatus.OK
+    assert sorted(p.name for p in prepared.path.iterdir()) == ["cosine.py", "momentum.py"]
+    assert prepared.notes[:2] == ["graded the files in hw1/, the one folder holding code; "
+                                  "not graded: README.md", "cosine: graded from work.ipynb, cell 2"]
+
+
+def test_an_assignment_reads_notebooks_for_its_own_exercises_only(tmp_path):
+    """``--assignment exercises``: no note about polyfit or mlp, which it does not grade."""
+    from grader.assignment import Assignment
+    from grader.run.runner import assignment_api
+
+    api = assignment_api(ROOT, Assignment("exercises", ("cosine", "momentum")))
+    assert set(api.modules) == {"cosine", "momentum"}
+    assert assignment_api(ROOT, Assignment()) == graded_suite_api(ROOT)
+    _write(tmp_path, "work.ipynb", COSINE)
+    notes = build_exercise_modules(tmp_path, api).notes
+    assert notes == ["cosine: graded from work.ipynb, cell 2",
+                     "momentum: no momentum.py, and no notebook defines GradientDescent, "
+                     "MomentumGradientDescent"]
+
+
+def test_definitions_under_a_main_guard_exist_as_they_do_in_a_kernel():
+    """In a kernel ``__name__`` is ``"__main__"``; the built module is imported as
+    ``cosine``, where the guard would hide the definition."""
+    built = module("import torch\nif __name__ == '__main__':\n    def cosine_similarity(x, y):"
+                   "\n        return torch.dot(x, y)\nelse:\n    def cosine_similarity(x, y):\n"
+                   "        return 0")
+    namespace: dict = {"__name__": "cosine"}
+    exec(compile(built.text, "cosine.py", "exec"), namespace)
+    import torch
+
+    assert float(namespace["cosine_similarity"](torch.ones(2), torch.ones(2))) == 2.0
+    assert namespace["__name__"] == "cosine"
+
+
+def test_a_writefile_cell_writes_its_module_as_running_the_notebook_does(tmp_path):
+    """``%%writefile cosine.py`` then ``from cosine import ...``: the kernel's function came
+    from the file the cell wrote (built from the notebook, the module imported itself);
+    ``-a`` appends, and a file the submission holds is kept."""
+    _write(tmp_path, "work.ipynb", "%%writefile cosine.py\n" + COSINE,
+           "%%writefile -a cosine.py\n\nEPS = 1e-12",
+           "from cosine import cosine_similarity\ncosine_similarity(1, 2)",
+           "%%writefile helpers.py\nX = 1", "%%writefile ../escape.py\nX = 2")
+    (tmp_path / "helpers.py").write_text("X = 0\n")
+    intake = build_exercise_modules(tmp_path, API)
+    assert (tmp_path / "cosine.py").read_text() == COSINE + "\n\nEPS = 1e-12\n"
+    assert (tmp_path / "helpers.py").read_text() == "X = 0\n"
+    assert not (tmp_path.parent / "escape.py").exists()
+    assert intake.sources["cosine"] == "cosine.py"
+    assert "cosine.py: written by work.ipynb, cell 3 (%%writefile), as running the notebook " \
+           "does" in intake.notes
+    namespace = run((tmp_path / "cosine.py").read_text())
+    assert "cosine_similarity" in namespace and namespace["EPS"] == 1e-12
+
+
+def test_a_name_no_cell_defines_is_named_before_it_fails_every_test():
+    """``%run utils.py`` made ``dot`` in the kernel; grading runs no magic: the note names
+    the function, its cell and the name. Builtins, imports and star imports are not named."""
+    built = module("%run utils.py", "import torch\ndef cosine_similarity(x, y):\n"
+                   "    return dot(x, y) / len(x) + torch.pi")
+    assert [p.kind for p in built.problems] == [ProblemKind.UNDEFINED]
+    assert built.problems[0].message.startswith("cosine_similarity (cell 2) uses dot, which "
+                                                "no cell defines or imports")
+    assert not built.problems[0].fatal
+    assert not module("from torch import *", "def cosine_similarity(x, y):\n"
+                      "    return dot(x, y)").problems
+
+
+def test_a_notebook_without_code_cells_is_called_empty(tmp_path):
+    nbformat.write(new_notebook(cells=[new_markdown_cell("# Homework 1")]),
+                   str(tmp_path / "hw.ipynb"))
+    intake = build_exercise_modules(tmp_path, API)
+    assert intake.status is SubmissionStatus.OK and not intake.sources
+    assert "hw.ipynb has no code cells (saved before the work was done, or an empty copy?)" \
+        in intake.notes

@@ -148,3 +148,39 @@ def test_discover_takes_a_loose_notebook_per_student(tmp_path):
     assert found["bob"].gradable and found["bob"].path == tmp_path / "bob.ipynb"
     assert found["carol"].status is SubmissionStatus.EMPTY
     assert list(found["12345"].files) == ["Notebook.ipynb"]
+
+
+def test_a_failure_in_notebook_code_names_the_cell_and_line_it_is_in(tmp_path):
+    """The traceback of a module built from a notebook points at the notebook's cell and
+    line (the student has no ``arith.py``), and an import error says what to run again."""
+    path = _notebook(tmp_path / "in" / "work.ipynb",
+                     "import numpy as np\n\ndef add(a, b):\n    return a + b",
+                     "# my mean\n\ndef mean(xs):\n    total = sum(xs)\n"
+                     "    return total / xs.tolist()[99]",
+                     "def shout(s):\n    return s.upper()",
+                     "SCALE = 1 / 0\n\ndef scale(x, k):\n    return x * k * SCALE")
+    graded = graded_runs.grade(path, tmp_path / "out", suite=TOY)
+    mean = [r for r in graded.records("arith") if "mean" in r.message]
+    assert mean and all('File "arith.py", line' in r.message and
+                        "(work.ipynb, cell 3, line 5)" in r.message for r in mean)
+    tens = graded.records("tens")
+    assert tens and {r.status for r in tens} == {"import error"}
+    assert all("(work.ipynb, cell 5, line 1)" in r.message and
+               "run every cell from the top" in r.message for r in tens)
+    assert graded.per_exercise["arith"][0] > 0  # add and shout still earn their points
+
+
+@pytest.mark.slow
+def test_a_constant_that_hangs_at_import_says_so_and_costs_its_exercise_only(tmp_path):
+    """A constant computed by a long call (``PAUSE = time.sleep(60)``) runs when the built
+    module is imported: its exercise times out with a hint that says why, the other one
+    keeps its points."""
+    path = _notebook(tmp_path / "in" / "work.ipynb", ARITH,
+                     "import time\nPAUSE = time.sleep(60)\n\ndef scale(x, k):\n"
+                     "    return x * k + 0 * len(str(PAUSE))")
+    graded = graded_runs.grade(path, tmp_path / "out", suite=TOY, probe_timeout=3)
+    assert graded.per_exercise["arith"][0] == graded.per_exercise["arith"][1] > 0
+    tens = graded.records("tens")
+    assert tens and {r.status for r in tens} == {"timeout"}
+    assert all("importing the definitions taken from work.ipynb took too long" in r.message
+               for r in tens)

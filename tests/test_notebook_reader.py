@@ -94,12 +94,18 @@ def test_a_100_mb_notebook_is_read_without_loading_its_outputs(tmp_path):
 @pytest.mark.parametrize("text, problem, words", [
     ('{"cells": [{"cell_type": "code", "source": "x"}\n,\n]}', NotebookProblem.INVALID_JSON,
      "line 3"),
-    ('{"cells": [', NotebookProblem.INVALID_JSON, "ends inside"),
+    ('{"cells": [', NotebookProblem.INVALID_JSON, "ends inside a JSON value at byte 11 (it was "
+     "cut short"),
     ("", NotebookProblem.INVALID_JSON, "empty"),
-    ("not json at all", NotebookProblem.INVALID_JSON, "line 1"),
-    ('{"worksheets": [{"cells": []}], "nbformat": 3}', NotebookProblem.OLD_FORMAT, "v3"),
+    ("not json at all", NotebookProblem.INVALID_JSON, "not JSON at all (a notebook's file "
+     "starts with '{'; this one with 'not json at all')"),
+    ('\n  {"cells": [] oops}', NotebookProblem.INVALID_JSON, "line 2"),
+    ('{"worksheets": [{"cells": []}], "nbformat": 2}', NotebookProblem.OLD_FORMAT, "v2"),
+    ('{"cells": [], "metadata": {}}', NotebookProblem.NOT_A_NOTEBOOK, "no \"nbformat\""),
+    ('{"cells": [], "nbformat": "4", "metadata": {}}', NotebookProblem.NOT_A_NOTEBOOK,
+     'is "4", not a number'),
     ('{"cells": [], "nbformat": 5, "nbformat_minor": 0, "metadata": {}}',
-     NotebookProblem.OLD_FORMAT, "v5"),
+     NotebookProblem.OLD_FORMAT, "v5.0"),
     ('[1, 2, 3]', NotebookProblem.NOT_A_NOTEBOOK, "cells"),
     ("[" * 500 + "]" * 500, NotebookProblem.INVALID_JSON, "nested"),
 ])
@@ -132,3 +138,48 @@ def test_the_file_size_limit_stops_the_stream(tmp_path):
     with pytest.raises(NotebookError) as caught:
         read_cells(path, max_kept=100)
     assert caught.value.problem is NotebookProblem.TOO_LARGE
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_a_notebook_saved_as_utf16_is_refused_saying_so(tmp_path, encoding):
+    """A Windows editor's "Unicode" is UTF-16 with a byte-order mark: say that, not where
+    the JSON looks broken."""
+    path = tmp_path / "nb.ipynb"
+    path.write_bytes(json.dumps(_notebook()).encode(encoding))
+    with pytest.raises(NotebookError) as caught:
+        read_cells(path)
+    assert caught.value.problem is NotebookProblem.INVALID_JSON
+    assert f"saved as {encoding.upper()}" in caught.value.message
+
+
+def test_a_v3_notebook_is_converted_by_nbformat(tmp_path):
+    """IPython 2's notebooks (worksheets, ``input``, ``prompt_number``, heading cells)."""
+    v3 = {"nbformat": 3, "nbformat_minor": 0, "metadata": {"name": ""}, "worksheets": [{
+        "metadata": {}, "cells": [
+            {"cell_type": "heading", "level": 1, "metadata": {}, "source": "Homework"},
+            {"cell_type": "code", "language": "python", "metadata": {}, "prompt_number": 7,
+             "input": "def f(x):\n    return x",
+             "outputs": [{"output_type": "pyout", "prompt_number": 7, "metadata": {},
+                          "text": ["SECRET-OUTPUT"]}]}]}]}
+    path = tmp_path / "old.ipynb"
+    path.write_text(json.dumps(v3), encoding="utf-8")
+    cells = read_cells(path)
+    assert [(c.kind, c.source) for c in cells] == [("markdown", "# Homework"),
+                                                   ("code", "def f(x):\n    return x")]
+    assert cells[1].execution_count == 7
+
+
+def test_cells_nbformat_refuses_are_read_from_the_json(tmp_path, recwarn):
+    """A tool that writes cells without ``metadata`` or ``source``, or with repeated ids:
+    each cell's type and source are all grading needs, and nbformat's warnings stay quiet."""
+    doc = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "id": "a", "source": None, "outputs": []},
+        {"cell_type": "code", "id": "a", "source": ["def f(x):\n", "    return x"]}]}
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert [(c.kind, c.source) for c in read_cells(path)] == [("code", ""),
+                                                              ("code", "def f(x):\n    return x")]
+    doc["cells"][0]["metadata"] = doc["cells"][1]["metadata"] = {}
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert [c.source for c in read_cells(path)] == ["", "def f(x):\n    return x"]
+    assert not [w for w in recwarn if "nbformat" in str(w.filename)]

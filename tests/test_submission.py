@@ -176,3 +176,16 @@ def test_cli_run_of_the_reference_zip_gives_full_marks_and_exit_0(tmp_path, caps
     assert "status ok, 13 / 13 points" in printed and "sandbox:" in printed
     for name in ("results.json", "junit.xml", "feedback.md", "grade.json"):
         assert (tmp_path / "out" / name).is_file()
+
+
+def test_the_one_folder_holding_code_is_graded_past_a_readme_beside_it(tmp_path):
+    """``README.md`` and a report next to ``hw1/``: the code in hw1/ is the submission, and
+    the notes say what was left; a top with code of its own is graded as it is."""
+    archive = _zip(tmp_path / "s.zip", {"README.md": b"my work", "report.pdf": b"%PDF",
+                                        "hw1/cosine.py": b"x = 1\n", "hw1/data/a.csv": b"1"})
+    prepared = prepare_submission(archive, tmp_path / "out")
+    assert prepared.status == "ok" and prepared.files == ["cosine.py", "data/a.csv"]
+    assert prepared.notes == ["graded the files in hw1/, the one folder holding code; not "
+                              "graded: README.md, report.pdf"]
+    kept = _zip(tmp_path / "k.zip", {"main.py": b"", "hw1/cosine.py": b"x = 1\n"})
+    assert prepare_submission(kept, tmp_path / "out2").files == ["hw1/cosine.py", "main.py"]

@@ -11,6 +11,7 @@ where neither can be read, the attributes its probes take from the student's mod
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,11 @@ class ExerciseApi:
         others = {n for m, names in self.modules.items() if m != module for n in names}
         own = self.modules.get(module, frozenset())
         return (own - others) or own
+
+    def without(self, modules: Iterable[str]) -> ExerciseApi:
+        """The API less ``modules`` (those of exercises an assignment leaves out)."""
+        dropped = set(modules)
+        return ExerciseApi({m: n for m, n in self.modules.items() if m not in dropped})
 
     def all_names(self) -> list[str]:
         return sorted({n for names in self.modules.values() for n in names})

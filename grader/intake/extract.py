@@ -45,6 +45,7 @@ class Source:
 
     label: str
     code: str
+    count: int | None = None  # the execution count the notebook saved (``In [12]``)
 
 
 class Kind(StrEnum):
@@ -69,6 +70,7 @@ class Unit:
     deftime: frozenset[str]  # names read when it runs (decorators, bases, defaults, values)
     calltime: frozenset[str]  # names read when a function it defines is called
     why: str = ""  # why a CODE statement is not extracted
+    line: int = 1  # the cell's line where it starts (its decorators included)
 
     @property
     def extracted(self) -> bool:
@@ -104,9 +106,22 @@ class Analysis:
         return bound & set(names)
 
 
+def ran_later(analysis: Analysis, name: str) -> tuple[Unit, Unit] | None:
+    """(the definition of ``name`` used, a definition of it above that ran after it), by the
+    execution counts the notebook saved; None when none did (or counts are missing)."""
+    units = [u for u in analysis.units if name in u.binds and u.kind is Kind.DEFINITION]
+    if len(units) < 2 or units[-1].cell.count is None:
+        return None
+    used = units[-1]
+    later = [u for u in units[:-1] if u.cell.count is not None and u.cell.count > used.cell.count
+             and u.cell.label != used.cell.label]
+    return (used, max(later, key=lambda u: u.cell.count or 0)) if later else None
+
+
 class ProblemKind(StrEnum):
     SYNTAX_ERROR = "syntax error"
     NOT_EXTRACTED = "defined only in top-level code"
+    UNDEFINED = "defined nowhere"
 
 
 @dataclass(frozen=True)
@@ -201,8 +216,9 @@ def _unit(order: int, cell: Source, code: str, node: ast.stmt, future: tuple[str
     table = symtable.symtable(header + text, cell.label, "exec")
     binds, deftime, calltime = _names(table)
     kind, why = _kind(node, binds)
+    line = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
     return Unit(order, cell, kind, text, frozenset(binds), frozenset(deftime),
-                frozenset(calltime), why)
+                frozenset(calltime), why, line)
 
 
 def _names(table: symtable.SymbolTable) -> tuple[set[str], set[str], set[str]]:
@@ -390,6 +406,7 @@ def build_module(analysis: Analysis, names: Iterable[str], title: str) -> Module
     defined = []
     queue: list[tuple[str, Unit | None, bool]] = [(n, None, False) for n in sorted(set(names))]
     seen: set[tuple[str, int | None, bool]] = set()
+    kernel_names: set[str] = set()
     while queue:
         name, user, deftime = queue.pop(0)
         key = (name, user.order if user else None, deftime)
@@ -406,9 +423,16 @@ def build_module(analysis: Analysis, names: Iterable[str], title: str) -> Module
         if unit is None:
             if user is not None and name in resolver.bindings:
                 problems.append(_not_extracted(name, user, resolver))
+            elif user is not None and name in KERNEL_BUILTINS:
+                kernel_names.add(name)
             elif user is not None and name not in _BUILTINS:
                 for star in analysis.star_imports:
                     selected.setdefault(star.order, star)
+                if not analysis.star_imports:
+                    problems.append(Problem(
+                        ProblemKind.UNDEFINED, f"{_who(user)} uses {name}, which no cell "
+                        "defines or imports (a %run line, or a cell since deleted, is not "
+                        "run when grading)", fatal=False))
             continue
         if user is None:
             defined.append(name)
@@ -424,7 +448,8 @@ def build_module(analysis: Analysis, names: Iterable[str], title: str) -> Module
     labels = tuple(sorted({u.cell.label for u in units}, key=lambda lb: position[lb]))
     if fatal:
         return Module(_failing_module(title, fatal), labels, tuple(defined), tuple(problems))
-    return Module(_module_text(title, analysis.future, units), labels, tuple(sorted(defined)),
+    return Module(_module_text(title, analysis.future, units, kernel_names), labels,
+                  tuple(sorted(defined)),
                   tuple(_unique(problems)))
 
 
@@ -482,13 +507,58 @@ def _ordered(units: list[Unit]) -> list[Unit]:
     return done
 
 
-def _module_text(title: str, future: Sequence[str], units: Sequence[Unit]) -> str:
-    lines = [f"# Built by gradspec from {title}: the definitions the exercise needs, the",
+#: The first words of every module built here (how a traceback's line is traced to a cell).
+BUILT_HEADER = "# Built by gradspec from "
+#: The line above each statement of a built module: where it starts in its cell.
+_MARKER = re.compile(r"^# (.+), line (\d+)$")
+
+
+#: Names a kernel provides without an import, as a plain module gets them (a ``display(x)``
+#: left in a function prints ``x``, as it does in a terminal's IPython).
+KERNEL_BUILTINS = {"display": "def display(*objs, **kwargs):\n    for obj in objs:\n"
+                              "        print(repr(obj))"}
+
+
+def _module_text(title: str, future: Sequence[str], units: Sequence[Unit],
+                 kernel_names: Iterable[str] = ()) -> str:
+    lines = [f"{BUILT_HEADER}{title}: the definitions the exercise needs, the",
              "# imports and constants they use; nothing else of the notebook runs.", ""]
     lines += [f"from __future__ import {f}" for f in future]
+    for name in sorted(kernel_names):
+        lines += ["", f"# {name}(), which a kernel provides", KERNEL_BUILTINS[name]]
     for unit in units:
-        lines += ["", f"# {unit.cell.label}", unit.text]
+        text = _as_main(unit.text) if unit.kind is Kind.GUARDED else unit.text
+        lines += ["", f"# {unit.cell.label}, line {unit.line}", text]
     return "\n".join(lines) + "\n"
+
+
+def _as_main(text: str) -> str:
+    """A guarded statement whose ``if`` tests ``__name__`` with the value it has in a kernel,
+    ``"__main__"`` (the built module is imported under its own name): definitions under
+    ``if __name__ == "__main__":`` exist in the kernel, so they do in the module."""
+    tests = [n.test for n in ast.walk(ast.parse(text)) if isinstance(n, ast.If)]
+    names = sorted(((n.lineno, n.col_offset, n.end_col_offset) for test in tests
+                    for n in ast.walk(test) if isinstance(n, ast.Name) and n.id == "__name__"),
+                   reverse=True)
+    lines = text.split("\n")
+    for row, start, end in names:
+        raw = lines[row - 1].encode()
+        lines[row - 1] = (raw[:start] + b'"__main__"' + raw[end or start:]).decode()
+    return "\n".join(lines)
+
+
+def cell_line(module_text: str, lineno: int) -> tuple[str, str, int] | None:
+    """Where line ``lineno`` of a module built here stands in the notebook: (the notebook,
+    the cell's label, the cell's line); None for a module this did not build."""
+    if not module_text.startswith(BUILT_HEADER):
+        return None
+    lines = module_text.split("\n")
+    title = lines[0][len(BUILT_HEADER):].rsplit(": the definitions", 1)[0]
+    for row in range(min(lineno, len(lines)) - 2, 0, -1):
+        marker = _MARKER.match(lines[row])
+        if marker:
+            return title, marker.group(1), int(marker.group(2)) + lineno - row - 2
+    return None
 
 
 def _failing_module(title: str, problems: Sequence[Problem]) -> str:

@@ -4,14 +4,17 @@ A notebook's outputs (plots, printed logs, widget views) can be hundreds of mega
 none of it is code. The file is streamed once: the values of ``outputs`` and ``attachments``
 in every cell and the widget state in the notebook's metadata are skipped as they stream by,
 never held in memory, and replaced by empty containers; what is left (sources and metadata)
-is parsed as JSON, checked to be nbformat v4 and read by nbformat. A file that cannot be
-read raises :class:`NotebookError`, whose :class:`NotebookProblem` says why in a word or two.
+is parsed as JSON, checked to be nbformat v4 (or v3, which nbformat converts) and read by
+nbformat; a v4 notebook nbformat refuses (a cell without metadata) is read from its JSON. A
+file that cannot be read raises :class:`NotebookError`, whose :class:`NotebookProblem` says
+why in a word or two.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import warnings
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -34,6 +37,9 @@ _SPACE = re.compile(rb"\s*")
 #: Everything up to the next bracket or unfinished string: plain text and whole strings.
 _SKIP_RUN = re.compile(rb'(?:[^"\[\]{}]+|"[^"\\]*(?:\\.[^"\\]*)*")*')
 _STRING_END = re.compile(rb'[\\"]')
+
+
+_CUT_SHORT = " (it was cut short: save it from Jupyter again, or upload it again)"
 
 
 class NotebookProblem(StrEnum):
@@ -103,9 +109,9 @@ class _Pruner:
             self.eof = True
         return bool(chunk)
 
-    def _invalid(self, what: str) -> NotebookError:
+    def _invalid(self, what: str, why: str = "") -> NotebookError:
         return NotebookError(NotebookProblem.INVALID_JSON, f"{what} at byte "
-                             f"{self.offset + self.pos}")
+                             f"{self.offset + self.pos}{why}")
 
     def _keep(self, data: bytes) -> None:
         self.kept += data
@@ -122,6 +128,7 @@ class _Pruner:
             if match is None or (match.end() == len(self.buf) and not self.eof):
                 if self._fill():
                     continue
+                match = _TOKEN.match(self.buf, self.pos)  # the buffer moved: match it again
                 if _SPACE.fullmatch(self.buf, self.pos):
                     break
                 if match is None:
@@ -132,7 +139,7 @@ class _Pruner:
             if self.eof and self.pos >= len(self.buf):
                 break
         if self.stack:
-            raise self._invalid("the file ends inside a JSON value")
+            raise self._invalid("the file ends inside a JSON value", _CUT_SHORT)
         return bytes(self.kept)
 
     def _token(self, match: re.Match[bytes]) -> None:
@@ -187,7 +194,7 @@ class _Pruner:
             if self.pos >= len(self.buf):
                 self.newlines_skipped += self.buf.count(b"\n", start, len(self.buf))
                 if not self._fill():
-                    raise self._invalid("the file ends inside an output")
+                    raise self._invalid("the file ends inside an output", _CUT_SHORT)
                 start = 0
             if in_string:  # a string longer than what is in memory: find its end piece by piece
                 end = _STRING_END.search(self.buf, self.pos)
@@ -230,6 +237,8 @@ def read_cells(path: Path, *, max_file: int = MAX_FILE_BYTES,
                max_kept: int = MAX_KEPT_BYTES) -> list[Cell]:
     """The cells of the notebook at ``path``, read with bounded memory (outputs skipped)."""
     with open(path, "rb") as stream:
+        _refuse_other_encodings(stream.read(4))
+        stream.seek(0)
         pruner = _Pruner(stream, max_file, max_kept)
         kept = pruner.run()
     if not kept.strip():
@@ -241,9 +250,33 @@ def read_cells(path: Path, *, max_file: int = MAX_FILE_BYTES,
         raise NotebookError(NotebookProblem.INVALID_JSON, f"not UTF-8 text ({exc.reason} at "
                             f"byte {exc.start})") from None
     except json.JSONDecodeError as exc:
+        if not text[:exc.pos].strip():
+            raise NotebookError(NotebookProblem.INVALID_JSON, "not JSON at all (a notebook's "
+                                f"file starts with '{{'; this one with {text.lstrip()[:20]!r}):"
+                                " save it from Jupyter (File > Save) or download it "
+                                "again") from None
         line = pruner.original_line(exc.pos, exc.lineno)
         raise NotebookError(NotebookProblem.INVALID_JSON, f"{exc.msg} at line {line}") from None
     return _cells(data, text)
+
+
+#: Byte-order marks of the encodings a Windows editor may save a notebook in.
+_OTHER_ENCODINGS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+                    (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+
+
+def _refuse_other_encodings(head: bytes) -> None:
+    for mark, encoding in _OTHER_ENCODINGS:
+        if head.startswith(mark):
+            raise NotebookError(NotebookProblem.INVALID_JSON, f"not UTF-8 text: it was saved "
+                                f"as {encoding} (by a text editor?); open it in Jupyter and "
+                                "save it again, or save it as UTF-8")
+
+
+def _version(data: dict) -> str:
+    """The notebook's format version as a student can check it (``4.5``)."""
+    version, minor = data.get("nbformat"), data.get("nbformat_minor")
+    return f"{version}.{minor}" if isinstance(minor, int) else str(version)
 
 
 def _cells(data: object, text: str) -> list[Cell]:
@@ -251,28 +284,45 @@ def _cells(data: object, text: str) -> list[Cell]:
         raise NotebookError(NotebookProblem.NOT_A_NOTEBOOK, "JSON without the cells of a "
                             "notebook")
     version = data.get("nbformat")
-    if "worksheets" in data or (isinstance(version, int) and version < 4):
-        raise NotebookError(NotebookProblem.OLD_FORMAT, f"nbformat v{version or 3} (saved by "
-                            "IPython 2 or older); open and save it in Jupyter, which converts "
+    if "worksheets" in data and version is None:
+        version = 3
+    if isinstance(version, int) and version < 3:
+        raise NotebookError(NotebookProblem.OLD_FORMAT, f"nbformat v{version} (saved by "
+                            "IPython 1 or older); open and save it in Jupyter, which converts "
                             "it to v4")
-    if version != 4:
-        raise NotebookError(NotebookProblem.OLD_FORMAT, f"nbformat v{version}: gradspec "
+    if version is None:
+        raise NotebookError(NotebookProblem.NOT_A_NOTEBOOK, "it has cells but no \"nbformat\" "
+                            "version (written by hand or by another tool?); open it in Jupyter "
+                            "and save it again")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise NotebookError(NotebookProblem.NOT_A_NOTEBOOK, f"its \"nbformat\" version is "
+                            f"{json.dumps(version)}, not a number (written by hand or by another "
+                            "tool?); open it in Jupyter and save it again")
+    if version not in (3, 4):  # nbformat converts a v3 notebook (IPython 2) to v4
+        raise NotebookError(NotebookProblem.OLD_FORMAT, f"nbformat v{_version(data)}: gradspec "
                             "reads v4 notebooks")
     import nbformat  # here, not at the top: a plain pytest run never pays for it
 
     errors: dict[str, object] = {}
     try:
-        node = nbformat.reads(text, as_version=4, capture_validation_error=errors)
-    except Exception as exc:  # nbformat's own reader refused it
-        raise NotebookError(NotebookProblem.NOT_A_NOTEBOOK, str(exc)[:300]) from None
+        with warnings.catch_warnings():  # a missing or repeated cell id is not the student's
+            warnings.simplefilter("ignore")
+            raw_cells = nbformat.reads(text, as_version=4,
+                                       capture_validation_error=errors).get("cells", [])
+    except Exception as exc:  # nbformat refused it (a cell without "metadata", say): only
+        raw_cells = data.get("cells")  # each cell's type and source are needed
+        if version != 4 or not isinstance(raw_cells, list):
+            raise NotebookError(NotebookProblem.NOT_A_NOTEBOOK, str(exc)[:300]) from None
     cells = []
-    for number, cell in enumerate(node.get("cells", []), start=1):
+    for number, cell in enumerate(raw_cells, start=1):
         if not isinstance(cell, dict):
             raise NotebookError(NotebookProblem.NOT_A_NOTEBOOK, f"cell {number} is not an "
                                 "object")
         source = cell.get("source", "")
         if isinstance(source, list):
             source = "".join(str(s) for s in source)
+        elif source is None:
+            source = ""
         count = cell.get("execution_count")
         cells.append(Cell(number, str(cell.get("cell_type", "")), str(source),
                           count if isinstance(count, int) else None))

@@ -15,12 +15,20 @@ not graded (status ``invalid notebook``).
 
 from __future__ import annotations
 
+import ast
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.intake.api import ExerciseApi
-from grader.intake.extract import Analysis, Module, Source, analyse, build_module
-from grader.intake.ipynb import NotebookError, read_cells
+from grader.intake.extract import Analysis, Module, Source, analyse, build_module, ran_later
+from grader.intake.ipynb import (
+    MAX_KEPT_BYTES,
+    Cell,
+    NotebookError,
+    NotebookProblem,
+    read_cells,
+)
 from grader.outcome import SubmissionStatus
 
 SUFFIX = ".ipynb"
@@ -40,6 +48,7 @@ class NotebookIntake:
 class _Notebook:
     name: str
     analysis: Analysis
+    writes: dict[str, tuple[str, str]] = field(default_factory=dict)  # file -> text, cell
 
     def defines(self, names: frozenset[str]) -> set[str]:
         """Which of ``names`` it defines, in a cell that parses or one that does not."""
@@ -49,7 +58,60 @@ class _Notebook:
 
 def notebook_sources(cells: list) -> list[Source]:
     """The code cells of a notebook as sources labelled ``cell N`` (N counts every cell)."""
-    return [Source(f"cell {c.number}", c.source) for c in cells if c.kind == "code"]
+    return [Source(f"cell {c.number}", c.source, c.execution_count) for c in cells
+            if c.kind == "code"]
+
+
+def _notebooks_under(folder: Path) -> list[Path]:
+    """Every notebook in ``folder``'s tree, whatever the case of its suffix (``HW.IPYNB``)."""
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() == SUFFIX and p.is_file())
+
+
+#: ``%%writefile cosine.py`` (or ``-a``, appending): a cell that writes a module when run.
+_WRITEFILE = re.compile(r"^%%writefile(\s+(?:-a|--append))?\s+(?:\./)?([A-Za-z_]\w*\.py)\s*$")
+
+
+def written_files(cells: list[Cell]) -> dict[str, tuple[str, str]]:
+    """The modules the notebook's ``%%writefile`` cells write when run, top to bottom: file
+    name -> (its text, the label of the last cell writing it)."""
+    files: dict[str, tuple[str, str]] = {}
+    for cell in cells:
+        first, _, body = cell.source.lstrip().partition("\n")
+        match = _WRITEFILE.match(first.strip()) if cell.kind == "code" else None
+        if match is None:
+            continue
+        before = files.get(match.group(2), ("", ""))[0] if match.group(1) else ""
+        files[match.group(2)] = (before + body + ("" if body.endswith("\n") else "\n"),
+                                 f"cell {cell.number}")
+    return files
+
+
+def _write_files(folder: Path, notebooks: list[_Notebook], intake: NotebookIntake) -> None:
+    """Write the modules the notebooks' ``%%writefile`` cells write, as running them does; a
+    file the submission holds is kept."""
+    for notebook in notebooks:
+        for name, (text, cell) in sorted(notebook.writes.items()):
+            if (folder / name).exists():
+                continue
+            (folder / name).write_text(text, encoding="utf-8")
+            intake.notes.append(f"{name}: written by {notebook.name}, {cell} (%%writefile), "
+                                "as running the notebook does")
+
+
+def _python_source(path: Path) -> str | None:
+    """The file's text if it is Python that defines or imports something (a ``.py`` saved
+    under the notebook's name), else None."""
+    try:
+        if path.stat().st_size > MAX_KEPT_BYTES:
+            return None
+        text = path.read_bytes().decode("utf-8-sig")
+        tree = ast.parse(text)
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return None
+    if not any(isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef |
+                          ast.Import | ast.ImportFrom) for node in tree.body):
+        return None
+    return text.replace("\r\n", "\n")
 
 
 def has_module(folder: Path, module: str) -> bool:
@@ -63,8 +125,16 @@ def _read(folder: Path, intake: NotebookIntake) -> tuple[list[_Notebook], list[s
         if path.suffix.lower() != SUFFIX or path.is_symlink() or not path.is_file():
             continue
         try:
-            notebooks.append(_Notebook(path.name, analyse(notebook_sources(read_cells(path)))))
+            cells = read_cells(path)
+            notebooks.append(_Notebook(path.name, analyse(notebook_sources(cells)),
+                                       written_files(cells)))
         except NotebookError as exc:
+            source = _python_source(path) if exc.problem is NotebookProblem.INVALID_JSON else None
+            if source is not None:
+                notebooks.append(_Notebook(path.name, analyse([Source("the file", source)])))
+                intake.notes.append(f"{path.name}: Python code, not a notebook (a .py file "
+                                    "renamed?): read as one cell")
+                continue
             bad.append(f"{path.name}: {exc.problem.value}: {exc.message}; it was not graded")
         except OSError as exc:
             bad.append(f"{path.name}: cannot be read ({exc.strerror}); it was not graded")
@@ -83,7 +153,10 @@ def write_modules(folder: Path, api: ExerciseApi, notebooks: list[tuple[str, Ana
     for module in sorted(m for m in api.modules if only in (None, m)):
         _one_module(folder, module, api, read, intake)
     for notebook in read:
-        if not any(notebook.defines(names) for names in api.modules.values()):
+        if not notebook.analysis.positions:
+            intake.notes.append(f"{notebook.name} has no code cells (saved before the work "
+                                "was done, or an empty copy?)")
+        elif not any(notebook.defines(names) for names in api.modules.values()):
             intake.notes.append(f"{notebook.name} defines none of the exercises' functions "
                                 f"({', '.join(api.all_names())})")
     return intake
@@ -92,11 +165,13 @@ def write_modules(folder: Path, api: ExerciseApi, notebooks: list[tuple[str, Ana
 def build_exercise_modules(folder: Path, api: ExerciseApi) -> NotebookIntake:
     """Write the exercise modules the notebooks at the top of ``folder`` provide."""
     intake = NotebookIntake()
-    if not any(p.suffix.lower() == SUFFIX for p in folder.rglob(f"*{SUFFIX}")):
+    everywhere = _notebooks_under(folder)
+    if not everywhere:
         return intake
     notebooks, bad = _read(folder, intake)
+    _write_files(folder, notebooks, intake)
     write_modules(folder, api, [(nb.name, nb.analysis) for nb in notebooks], intake)
-    for path in sorted(folder.rglob(f"*{SUFFIX}")):
+    for path in everywhere:
         if path.parent != folder:
             intake.notes.append(f"{path.relative_to(folder)}: not read (notebooks are read "
                                 "at the top of the submission only)")
@@ -135,6 +210,16 @@ def _one_module(folder: Path, module: str, api: ExerciseApi, notebooks: list[_No
     if missing and not any(p.fatal for p in built.problems):
         intake.notes.append(f"{module}: {chosen.name} does not define {', '.join(missing)}")
     intake.notes += [f"{module}: {chosen.name}: {p.message}" for p in built.problems]
+    for name in built.defined:
+        order = ran_later(chosen.analysis, name)
+        if order is not None:
+            used, later = order
+            intake.notes.append(
+                f"{module}: {chosen.name}: {name} is graded from {used.cell.label} (In "
+                f"[{used.cell.count}]), its last definition; {later.cell.label} above it "
+                f"defines it too and ran later (In [{later.cell.count}]), so your kernel held "
+                f"that one: grading reads the cells top to bottom, as Restart & Run All "
+                f"does; keep only the definition you mean")
 
 
 def _graded_from(module: str, notebook: str, built: Module) -> str:

@@ -194,13 +194,28 @@ def extract_zip_safely(archive: Path, dst: Path) -> None:
                 raise SubmissionError(Status.INVALID_ZIP, f"cannot extract {rel}: {exc}") from None
 
 
+#: Suffixes of the files a grade reads: a folder holding one of them is the submission.
+CODE_SUFFIXES = (".py", NOTEBOOK_SUFFIX)
+
+
 def unwrap_single_folder(path: Path) -> Path:
-    """``sub.zip`` often holds one folder holding the files: descend into it."""
+    """``sub.zip`` often holds one folder holding the files: descend into it, and past a
+    top that holds only that folder and files no grade reads (``README.md``, a report)."""
     while True:
         entries = [p for p in path.iterdir() if not _ignored((p.name,))]
-        if len(entries) != 1 or not entries[0].is_dir() or entries[0].is_symlink():
+        folders = [p for p in entries if p.is_dir() and not p.is_symlink()]
+        if len(folders) != 1 or any(p.name.lower().endswith(CODE_SUFFIXES) for p in entries):
             return path
-        path = entries[0]
+        path = folders[0]
+
+
+def _above(top: Path, inner: Path) -> list[Path]:
+    """The files between ``top`` and the folder ``inner`` below it (what unwrapping left)."""
+    out = []
+    while inner != top:
+        out += [p for p in inner.parent.iterdir() if p != inner and not _ignored((p.name,))]
+        inner = inner.parent
+    return out
 
 
 def tree_files(folder: Path) -> list[tuple[str, Path]]:
@@ -256,13 +271,17 @@ def prepare_submission(source: Path, dest: Path | None = None,
         else:
             raise SubmissionError(Status.MISSING, f"{source} does not exist")
         out.path = unwrap_single_folder(dest)
+        left = sorted(p.name for p in _above(dest, out.path))
+        if left:
+            out.notes.append(f"graded the files in {out.path.relative_to(dest).as_posix()}/, "
+                         f"the one folder holding code; not graded: {', '.join(left[:10])}")
         entries = tree_files(out.path)
         out.hash, out.files = content_hash(entries), [name for name, _ in entries]
         if not out.files:
             raise SubmissionError(Status.EMPTY, "the submission holds no files")
         if api is not None:
             intake = build_exercise_modules(out.path, api)
-            out.notes = intake.notes
+            out.notes += intake.notes
             if not intake.status.gradable:
                 raise SubmissionError(intake.status, intake.message)
     except SubmissionError as exc:

@@ -36,8 +36,8 @@ from pathlib import Path
 
 from grader import result as grade
 from grader import settings
-from grader.assignment import ALL_EXERCISES, Assignment, for_suite
-from grader.intake.api import graded_suite_api
+from grader.assignment import ALL_EXERCISES, Assignment, for_suite, suite_exercises
+from grader.intake.api import ExerciseApi, graded_suite_api
 from grader.intake.submission import prepare_submission
 from grader.late import Late
 from grader.leaderboard import LeaderboardEntry
@@ -152,7 +152,7 @@ def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed:
 
     try:
         prepared = prepare_submission(submission, work / "submission",
-                                      api=graded_suite_api(suite_root))
+                                      api=assignment_api(suite_root, assignment))
         intake = Submission(path=str(submission), hash=prepared.hash, status=prepared.status,
                             message=prepared.message, notes=tuple(prepared.notes))
         log = f"not graded: {prepared.message}\n"
@@ -177,6 +177,16 @@ def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed:
     result = graded(found, code)
     write_run_reports(result, out_dir, options, instructor_dir=private)
     return result
+
+
+def assignment_api(suite_root: Path, assignment: Assignment) -> ExerciseApi:
+    """The exercise API a submission is read for: the assignment's exercises' modules (and
+    any module no exercise is named after), so that notes speak of nothing else."""
+    api = graded_suite_api(suite_root)
+    if assignment.exercises is None:
+        return api
+    exercises = set(suite_exercises(suite_root))
+    return api.without(m for m in api.modules if m in exercises and not assignment.includes(m))
 
 
 def _seconds(value: object) -> float | None:
