@@ -41,6 +41,7 @@ from grader.leaderboard import Leaderboard, LeaderboardEntry
 from grader.outcome import FailureKind, TestOutcome
 from grader.records_file import RecordsFile, planned_record
 from grader.reports.run import classroom
+from grader.reports.text import printable
 from grader.result import TestRecord
 from grader.sandbox import (
     IsolatedSubject,
@@ -388,6 +389,8 @@ def _where(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> s
 
 
 def _cap(text: str) -> str:
+    """``text`` fit for every report: control characters escaped, cut to a length."""
+    text = printable(text)
     if len(text) <= MAX_MESSAGE_CHARS:
         return text
     return text[:MAX_MESSAGE_CHARS] + f"\n[... {len(text) - MAX_MESSAGE_CHARS} more characters]"
@@ -424,7 +427,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
                   where="", duration=float(getattr(report, "duration", 0.0)), when=call.when)
     excinfo = call.excinfo
     if report.outcome == "skipped" and excinfo is not None:
-        record["message"] = str(getattr(excinfo.value, "msg", "") or excinfo.exconly())
+        record["message"] = _cap(str(getattr(excinfo.value, "msg", "") or excinfo.exconly()))
     elif report.outcome == "failed" and excinfo is not None:
         kind, message = _failure(item, call.when, excinfo)
         record.update(kind=kind.value, message=_cap(message), where=_where(item, excinfo))

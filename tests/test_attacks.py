@@ -12,6 +12,7 @@ exercise, against the same submission without them.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import sys
@@ -264,6 +265,44 @@ def test_planted_conftest_sitecustomize_pth_are_never_loaded(tmp_path, monkeypat
     outcome = grade(tmp_path, sub, graded_spawn)
     assert_only_honest_part(outcome, tmp_path / "out")
     assert not marker.exists()
+
+
+# ------------------------------------------------------- output aimed at readers
+#: Characters that drive a terminal or reorder text: C0 and C1 controls but newline and tab,
+#: DEL, and the bidirectional overrides and isolates.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def test_control_sequences_in_failures_reach_no_report_raw(tmp_path, graded_spawn):
+    """Escape sequences in an exception's type and message, in captured output and in a
+    returned string (which pytest's own diff prints) reach every report, pytest.log included,
+    as visible escapes: none can clear an instructor's terminal or fake a pass."""
+    sub = make_submission(tmp_path, "control_chars")
+    out = tmp_path / "out"
+    outcome = grade(tmp_path, sub, graded_spawn)
+    assert_only_honest_part(outcome, out)
+    written = sorted(p for p in out.rglob("*") if p.is_file())
+    assert {p.name for p in written} >= {"results.json", "grade.json", "feedback.md",
+                                          "feedback.html", "junit.xml", "pytest.log"}
+    for path in written:
+        text = path.read_text(encoding="utf-8")
+        texts = _strings(json.loads(text)) if path.suffix == ".json" else [text]
+        for piece in texts:
+            assert not _CONTROLS.search(piece), (path.name, _CONTROLS.findall(piece)[:5])
+    messages = " ".join(r.message for r in outcome.records("arith"))
+    assert "Boom\\x1b[2J" in messages and "\\x1b[32mALL PASSED" in messages
 
 
 # ------------------------------------------------------------- reaching out

@@ -43,6 +43,7 @@ from grader.late import Late
 from grader.leaderboard import LeaderboardEntry
 from grader.outcome import Reveal
 from grader.reports.run import LIVE_REPORTS, ReportOptions, write_run_reports
+from grader.reports.text import printable
 from grader.result import RunResult, Submission
 from grader.run.launch import FreshPytest, PytestLauncher
 from grader.run.live import LiveReports
@@ -173,7 +174,7 @@ def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed:
         if zygote is not None:
             zygote.close()
         shutil.rmtree(work, ignore_errors=True)
-    (private / "pytest.log").write_text(log)
+    (private / "pytest.log").write_text(printable(log))  # it quotes the submission's output
     result = graded(found, code)
     write_run_reports(result, out_dir, options, instructor_dir=private)
     return result
