@@ -176,3 +176,14 @@ def test_cli_run_of_the_reference_zip_gives_full_marks_and_exit_0(tmp_path, caps
     assert "status ok, 13 / 13 points" in printed and "sandbox:" in printed
     for name in ("results.json", "junit.xml", "feedback.md", "grade.json"):
         assert (tmp_path / "out" / name).is_file()
+
+
+def test_a_zip_over_the_size_budget_names_that_limit_only(tmp_path):
+    archive = tmp_path / "big.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+        for n in range(4):  # 4 x 15 MiB: each member allowed, together over the budget
+            zf.writestr(f"data{n}.py", b"#" * (15 << 20))
+    outcome = prepare_submission(archive, tmp_path / "out")
+    assert outcome.status == "too large"
+    assert outcome.message == f"more than {MAX_TOTAL_BYTES >> 20} MiB of files"
+
