@@ -348,6 +348,8 @@ def leaks(out: Path, suite_root: Path) -> list[str]:
 
 def main(args: argparse.Namespace) -> int:
     try:
+        if Path(args.out).exists() and not Path(args.out).is_dir():
+            raise FileExistsError(f"{args.out} is a file: choose a new folder")
         suite_root = settings.suite_root(args.suite)
         assignment = for_suite(suite_root, getattr(args, "assignment", None))
         files = export_student(args.out, suite_root, notebook=args.notebook,

@@ -37,6 +37,7 @@ from pathlib import Path
 from grader import result as grade
 from grader import settings
 from grader.assignment import ALL_EXERCISES, Assignment, for_suite
+from grader.atomic import writable_folder
 from grader.intake.api import graded_suite_api
 from grader.intake.submission import prepare_submission
 from grader.late import Late
@@ -249,6 +250,7 @@ def main(args: argparse.Namespace) -> int:
     except settings.SettingError as exc:
         print(f"grader run: {exc}", file=sys.stderr)
         return 2
+    writable_folder(args.out, "--out")
     if seed.source is settings.Source.DEFAULT:
         print(f"grader run: no grading seed given: the hidden tests use the public default "
               f"{seed.value} ({settings.SEED.env} or --seed for real grading)", file=sys.stderr)
