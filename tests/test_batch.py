@@ -317,8 +317,8 @@ def test_a_killed_driver_leaves_no_process_behind(suite: Path, tmp_path: Path) -
 
 
 def test_batch_bad_input_loses_no_earlier_result(tmp_path: Path, capsys) -> None:
-    """An --out that is a file: one clear line, exit 2, and the earlier grades.csv and ledger
-    unchanged."""
+    """An --out that is a file, and an empty (or mistyped) class folder rerun onto an earlier
+    batch's folder: one clear line, exit 2, and the earlier grades.csv and ledger unchanged."""
     from grader.cli import main
     from grader.run.batch import run_batch
 
@@ -331,8 +331,10 @@ def test_batch_bad_input_loses_no_earlier_result(tmp_path: Path, capsys) -> None
     before = {name: (out / name).read_bytes() for name in ("grades.csv", "ledger.jsonl")}
     (tmp_path / "empty").mkdir()
     (tmp_path / "notes.txt").write_text("mine\n")
-    for argv, phrase in ((["batch", str(cls), "--out", str(tmp_path / "notes.txt")],
-                          "is a file, not a folder"),):
+    for argv, phrase in ((["batch", str(tmp_path / "empty"), "--out", str(out)],
+                          "no submissions there"),
+                         (["batch", str(cls), "--out", str(tmp_path / "notes.txt")],
+                          "is a file, not a folder")):
         assert main([*argv, "--suite", str(ROOT / "tests" / "fixtures" / "toy_suite")]) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("grader batch: ") and phrase in err[0], err

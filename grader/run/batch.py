@@ -436,7 +436,11 @@ def _run_locked(submissions: Path, out: Path, config: _Config, *,
     todo: list[tuple[Found, str, str]] = []
     lates: dict[str, Late | None] = {}
     reused = 0
-    for found in _identified(discover(submissions), config, lates):
+    found_all = _identified(discover(submissions), config, lates)
+    if not found_all:  # a wrong or empty folder must not replace an earlier batch's reports
+        raise ValueError(f"{submissions}: no submissions there (one folder, .zip or notebook "
+                         "per student, or a Gradescope or Canvas download)")
+    for found in found_all:
         digest = content_hash(found)
         extra = config.grading_key(lates[found.student_id])
         key = hashlib.sha256(f"{digest}\0{fingerprint}\0{extra}".encode()).hexdigest()
