@@ -339,7 +339,8 @@ def _summary_line(function: Any) -> str:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Each graded test's points, exercise and case; the assignment's other exercises are
     deselected (as ``-k`` deselects), so that a student's pytest and the grader agree, and so
-    are, in local mode, the exercises the implementation has no module for."""
+    are, in local mode, the exercises the implementation has no module for; the hidden tests
+    run after every public one."""
     s = plugin_settings(config)
     categories = set(s.categories.value)
     absent = absent_exercises(config)
@@ -373,7 +374,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
          deselected).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-        items[:] = kept
+    # Hidden tests last: a sandbox child serves every test of a run and can keep the inputs
+    # it was called with; no public test, whose message a student sees, may come after one.
+    items[:] = sorted(kept, key=lambda item: item.stash.get(_base_key, {}).get("hidden", False))
 
 
 def _where(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> str:

@@ -12,6 +12,7 @@ exercise, against the same submission without them.
 from __future__ import annotations
 
 import json
+import random
 import re
 import shutil
 import socket
@@ -303,6 +304,27 @@ def test_control_sequences_in_failures_reach_no_report_raw(tmp_path, graded_spaw
             assert not _CONTROLS.search(piece), (path.name, _CONTROLS.findall(piece)[:5])
     messages = " ".join(r.message for r in outcome.records("arith"))
     assert "Boom\\x1b[2J" in messages and "\\x1b[32mALL PASSED" in messages
+
+
+# ------------------------------------------------------ hidden inputs, kept
+def test_hidden_inputs_kept_by_the_child_never_reach_a_public_message(tmp_path, graded_spawn):
+    """arith keeps the inputs of every call, the hidden test's (drawn from the grading seed)
+    too, in memory and in its TMPDIR; tens fails with all it kept. The public tests run before
+    any hidden one, so what a student sees before grades are published holds no hidden
+    input, and the hidden test is graded as ever."""
+    sub = make_submission(tmp_path, "leak_hidden")
+    out = tmp_path / "out"
+    outcome = grade(tmp_path, sub, graded_spawn)
+    seeded = random.Random(1234)  # graded_runs' seed, drawn as the toy's hidden test draws
+    hidden_inputs = [repr(seeded.uniform(-100, 100)) for _ in range(2)]
+    assert outcome.per_exercise == {"arith": (9.0, 9.0), "tens": (0.0, 4.0)}
+    tens = outcome.records("tens")
+    assert tens and all("seen [" in r.message for r in tens)
+    for name in ("results.json", "feedback.md", "feedback.html", "junit.xml"):
+        text = (out / name).read_text()
+        assert "seen [" in text and "1.0, 2.0" in text, name  # the public inputs, kept
+        for value in hidden_inputs:
+            assert value[:12] not in text, (name, value)
 
 
 # ------------------------------------------------------------- reaching out
