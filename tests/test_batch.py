@@ -375,3 +375,26 @@ def test_an_interrupted_batch_keeps_what_finished_and_says_how_to_resume(
     assert main(["batch", str(cls), "--out", str(out)]) == 130
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "interrupted" in err[0] and "run the same command again" in err[0]
+
+
+_WORKER_LAUNCHERS: list[object] = []
+
+
+def _a_workers_memo_folder(_: object) -> str:
+    """A batch worker's launcher, kept for the worker's life as batch.py keeps it."""
+    from grader.run.launch import ForkedPytest
+
+    _WORKER_LAUNCHERS.append(ForkedPytest(modules=()))
+    return str(_WORKER_LAUNCHERS[-1].memo)  # type: ignore[attr-defined]
+
+
+def test_a_batch_workers_memo_folder_is_removed_when_the_worker_ends() -> None:
+    """Pool workers end without running atexit handlers: every batch used to leave one
+    gradspec-memo-* folder per worker in the temp folder."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        folder = Path(pool.submit(_a_workers_memo_folder, None).result())
+        assert folder.is_dir()
+    assert not folder.exists()
