@@ -7,6 +7,26 @@ import tempfile
 from pathlib import Path
 
 
+class UnusableFolder(ValueError):
+    """A folder named on the command line that this process cannot write into."""
+
+
+def writable_folder(path: Path, name: str) -> Path:
+    """``path``, created if needed, once this process has written a file there; else
+    :class:`UnusableFolder` with a message naming it (a file, read-only, no permission),
+    before anything is graded."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise UnusableFolder(f"{name} {path} is a file, not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=path).close()
+    except OSError as exc:
+        raise UnusableFolder(f"{name} {path}: cannot write there "
+                             f"({exc.strerror or exc})") from None
+    return path
+
+
 def atomic_write_text(path: Path, text: str, *, durable: bool = True) -> None:
     """Replace ``path`` by ``text`` at once (temp file, fsync, ``os.replace``, fsync the folder).
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from grader import result as grade
 from grader import settings
 from grader.assignment import for_suite
+from grader.atomic import writable_folder
 from grader.late import Lateness
 from grader.outcome import SubmissionStatus
 from grader.reports.run import write_run_reports
@@ -100,13 +101,15 @@ def submission_path(submission_dir: Path) -> Path:
 def main(args: argparse.Namespace) -> int:
     root = Path(args.root).resolve()
     suite = Path(args.suite).resolve() if args.suite else root / "source"
-    results_dir = root / "results"
-    results_dir.mkdir(parents=True, exist_ok=True)
+    results_dir = writable_folder(root / "results", "--root's results folder")
     default_file = suite / SEED_FILE
     seed_file = Path(args.seed_file) if args.seed_file else default_file
-    ini = settings.suite_ini(suite)
     try:
-        seed = grading_seed(seed_file if args.seed_file else None, default_file, ini).value
+        suite = settings.suite_root(suite)
+        ini = settings.suite_ini(suite)
+        if args.seed_file and read_seed_file(seed_file) is None:  # never the public default
+            raise settings.SettingError(f"--seed-file {seed_file}: no such file, or empty")
+        seed = grading_seed(seed_file if args.seed_file else None, default_file, ini)
         probe = settings.resolve(settings.PROBE_TIMEOUT, cli=args.probe_timeout, ini=ini)
         total = settings.resolve(settings.TOTAL_TIMEOUT, cli=args.total_timeout, ini=ini,
                                  default=GRADESCOPE_TOTAL_TIMEOUT)
@@ -115,12 +118,16 @@ def main(args: argparse.Namespace) -> int:
         assignment = for_suite(suite, args.assignment, ini)
     except settings.SettingError as exc:
         raise SystemExit(f"grader gradescope: {exc}") from None
+    if seed.source is settings.Source.DEFAULT:
+        print(f"grader gradescope: no grading seed found: the hidden tests use the public "
+              f"default {seed.value} ({default_file}, --seed-file or {settings.SEED.env})",
+              file=sys.stderr)
     submission = submission_path(root / "submission")
     start = time.monotonic()
     hide = tuple(p for p in (seed_file.resolve(), default_file.resolve(), results_dir)
                  if p.exists())
     try:
-        result = grade_submission(submission, results_dir, suite_root=suite, seed=seed,
+        result = grade_submission(submission, results_dir, suite_root=suite, seed=seed.value,
                                   probe_timeout=probe.value, hide_paths=hide,
                                   total_timeout=total.value, options=options,
                                   leaderboard=leaderboard,

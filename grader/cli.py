@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sys
+
+from grader.atomic import UnusableFolder
+from grader.settings import SettingError
 
 SUBCOMMANDS = {
     "run": ("grader.run.runner", "grade one submission in isolation (folder or .zip)"),
@@ -32,6 +36,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(importlib.import_module(args._module).main(args) or 0)
+    try:
+        return int(importlib.import_module(args._module).main(args) or 0)
+    except (SettingError, UnusableFolder) as exc:  # a bad value, wherever it was read
+        print(f"grader {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"grader {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 

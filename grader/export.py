@@ -26,6 +26,7 @@ from pathlib import Path
 
 from grader import settings
 from grader.assignment import ALL_EXERCISES, Assignment, for_suite, suite_exercises
+from grader.atomic import writable_folder
 from grader.export_notebook import NarrativeError, write_starter_notebooks
 
 TEMPLATE_DIR = "student_template"
@@ -348,6 +349,7 @@ def leaks(out: Path, suite_root: Path) -> list[str]:
 
 def main(args: argparse.Namespace) -> int:
     try:
+        writable_folder(Path(args.out), "OUT")
         suite_root = settings.suite_root(args.suite)
         assignment = for_suite(suite_root, getattr(args, "assignment", None))
         files = export_student(args.out, suite_root, notebook=args.notebook,

@@ -41,6 +41,7 @@ from grader.leaderboard import Leaderboard, LeaderboardEntry
 from grader.outcome import FailureKind, TestOutcome
 from grader.records_file import RecordsFile, planned_record
 from grader.reports.run import classroom
+from grader.reports.text import printable
 from grader.result import TestRecord
 from grader.sandbox import (
     IsolatedSubject,
@@ -338,7 +339,8 @@ def _summary_line(function: Any) -> str:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Each graded test's points, exercise and case; the assignment's other exercises are
     deselected (as ``-k`` deselects), so that a student's pytest and the grader agree, and so
-    are, in local mode, the exercises the implementation has no module for."""
+    are, in local mode, the exercises the implementation has no module for; the hidden tests
+    run after every public one."""
     s = plugin_settings(config)
     categories = set(s.categories.value)
     absent = absent_exercises(config)
@@ -372,7 +374,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
          deselected).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-        items[:] = kept
+    # Hidden tests last: a sandbox child serves every test of a run and can keep the inputs
+    # it was called with; no public test, whose message a student sees, may come after one.
+    items[:] = sorted(kept, key=lambda item: item.stash.get(_base_key, {}).get("hidden", False))
 
 
 def _where(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> str:
@@ -388,6 +392,8 @@ def _where(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> s
 
 
 def _cap(text: str) -> str:
+    """``text`` fit for every report: control characters escaped, cut to a length."""
+    text = printable(text)
     if len(text) <= MAX_MESSAGE_CHARS:
         return text
     return text[:MAX_MESSAGE_CHARS] + f"\n[... {len(text) - MAX_MESSAGE_CHARS} more characters]"
@@ -424,7 +430,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
                   where="", duration=float(getattr(report, "duration", 0.0)), when=call.when)
     excinfo = call.excinfo
     if report.outcome == "skipped" and excinfo is not None:
-        record["message"] = str(getattr(excinfo.value, "msg", "") or excinfo.exconly())
+        record["message"] = _cap(str(getattr(excinfo.value, "msg", "") or excinfo.exconly()))
     elif report.outcome == "failed" and excinfo is not None:
         kind, message = _failure(item, call.when, excinfo)
         record.update(kind=kind.value, message=_cap(message), where=_where(item, excinfo))

@@ -12,6 +12,8 @@ exercise, against the same submission without them.
 from __future__ import annotations
 
 import json
+import random
+import re
 import shutil
 import socket
 import sys
@@ -264,6 +266,65 @@ def test_planted_conftest_sitecustomize_pth_are_never_loaded(tmp_path, monkeypat
     outcome = grade(tmp_path, sub, graded_spawn)
     assert_only_honest_part(outcome, tmp_path / "out")
     assert not marker.exists()
+
+
+# ------------------------------------------------------- output aimed at readers
+#: Characters that drive a terminal or reorder text: C0 and C1 controls but newline and tab,
+#: DEL, and the bidirectional overrides and isolates.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def test_control_sequences_in_failures_reach_no_report_raw(tmp_path, graded_spawn):
+    """Escape sequences in an exception's type and message, in captured output and in a
+    returned string (which pytest's own diff prints) reach every report, pytest.log included,
+    as visible escapes: none can clear an instructor's terminal or fake a pass."""
+    sub = make_submission(tmp_path, "control_chars")
+    out = tmp_path / "out"
+    outcome = grade(tmp_path, sub, graded_spawn)
+    assert_only_honest_part(outcome, out)
+    written = sorted(p for p in out.rglob("*") if p.is_file())
+    assert {p.name for p in written} >= {"results.json", "grade.json", "feedback.md",
+                                          "feedback.html", "junit.xml", "pytest.log"}
+    for path in written:
+        text = path.read_text(encoding="utf-8")
+        texts = _strings(json.loads(text)) if path.suffix == ".json" else [text]
+        for piece in texts:
+            assert not _CONTROLS.search(piece), (path.name, _CONTROLS.findall(piece)[:5])
+    messages = " ".join(r.message for r in outcome.records("arith"))
+    assert "Boom\\x1b[2J" in messages and "\\x1b[32mALL PASSED" in messages
+
+
+# ------------------------------------------------------ hidden inputs, kept
+def test_hidden_inputs_kept_by_the_child_never_reach_a_public_message(tmp_path, graded_spawn):
+    """arith keeps the inputs of every call, the hidden test's (drawn from the grading seed)
+    too, in memory and in its TMPDIR; tens fails with all it kept. The public tests run before
+    any hidden one, so what a student sees before grades are published holds no hidden
+    input, and the hidden test is graded as ever."""
+    sub = make_submission(tmp_path, "leak_hidden")
+    out = tmp_path / "out"
+    outcome = grade(tmp_path, sub, graded_spawn)
+    seeded = random.Random(1234)  # graded_runs' seed, drawn as the toy's hidden test draws
+    hidden_inputs = [repr(seeded.uniform(-100, 100)) for _ in range(2)]
+    assert outcome.per_exercise == {"arith": (9.0, 9.0), "tens": (0.0, 4.0)}
+    tens = outcome.records("tens")
+    assert tens and all("seen [" in r.message for r in tens)
+    for name in ("results.json", "feedback.md", "feedback.html", "junit.xml"):
+        text = (out / name).read_text()
+        assert "seen [" in text and "1.0, 2.0" in text, name  # the public inputs, kept
+        for value in hidden_inputs:
+            assert value[:12] not in text, (name, value)
 
 
 # ------------------------------------------------------------- reaching out

@@ -314,3 +314,87 @@ def test_a_killed_driver_leaves_no_process_behind(suite: Path, tmp_path: Path) -
             except ProcessLookupError:
                 pass
         proc.wait()
+
+
+def test_batch_bad_input_loses_no_earlier_result(tmp_path: Path, capsys) -> None:
+    """An --out that is a file, and an empty (or mistyped) class folder rerun onto an earlier
+    batch's folder: one clear line, exit 2, and the earlier grades.csv and ledger unchanged."""
+    from grader.cli import main
+    from grader.run.batch import run_batch
+
+    cls = tmp_path / "class"
+    (cls / "ann").mkdir(parents=True)
+    (cls / "ann" / "m.py").write_text("x = 1\n")
+    out = tmp_path / "out"
+    run_batch(cls, out, jobs=1, grade=_grader_works, report=False)
+    capsys.readouterr()
+    before = {name: (out / name).read_bytes() for name in ("grades.csv", "ledger.jsonl")}
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "notes.txt").write_text("mine\n")
+    for argv, phrase in ((["batch", str(tmp_path / "empty"), "--out", str(out)],
+                          "no submissions there"),
+                         (["batch", str(cls), "--out", str(tmp_path / "notes.txt")],
+                          "is a file, not a folder")):
+        assert main([*argv, "--suite", str(ROOT / "tests" / "fixtures" / "toy_suite")]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("grader batch: ") and phrase in err[0], err
+    assert {name: (out / name).read_bytes() for name in before} == before
+    assert (tmp_path / "notes.txt").read_text() == "mine\n"
+
+
+def test_an_interrupted_batch_keeps_what_finished_and_says_how_to_resume(
+        tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C after the first of two submissions: grades.csv holds its row (the second
+    pending), the command says what is kept and exits 130; the rerun grades only the rest."""
+    from grader.cli import main
+    from grader.run import batch
+
+    cls = tmp_path / "class"
+    for name in ("ann", "bob"):
+        (cls / name).mkdir(parents=True)
+        (cls / name / "m.py").write_text("x = 1\n")
+    out = tmp_path / "out"
+
+    def interrupted(self: object, graded: bool) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(batch._Progress, "advance", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            batch.run_batch(cls, out, jobs=1, grade=_grader_works, report=False)
+    rows = {r["student_id"]: r["status"] for r in csv.DictReader(
+        io.StringIO((out / "grades.csv").read_text()))}
+    assert sorted(rows.values()) == ["ok", "pending"], rows
+    assert batch.run_batch(cls, out, jobs=1, grade=_grader_works, report=False)["graded"] == 1
+
+    def stopped(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "run_batch", stopped)
+    capsys.readouterr()
+    assert main(["batch", str(cls), "--out", str(out)]) == 130
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "interrupted" in err[0] and "run the same command again" in err[0]
+
+
+_WORKER_LAUNCHERS: list[object] = []
+
+
+def _a_workers_memo_folder(_: object) -> str:
+    """A batch worker's launcher, kept for the worker's life as batch.py keeps it."""
+    from grader.run.launch import ForkedPytest
+
+    _WORKER_LAUNCHERS.append(ForkedPytest(modules=()))
+    return str(_WORKER_LAUNCHERS[-1].memo)  # type: ignore[attr-defined]
+
+
+def test_a_batch_workers_memo_folder_is_removed_when_the_worker_ends() -> None:
+    """Pool workers end without running atexit handlers: every batch used to leave one
+    gradspec-memo-* folder per worker in the temp folder."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        folder = Path(pool.submit(_a_workers_memo_folder, None).result())
+        assert folder.is_dir()
+    assert not folder.exists()

@@ -48,6 +48,25 @@ def test_a_canvas_gradebook_export_is_a_roster(tmp_path: Path) -> None:
         Roster.read(path)
 
 
+@pytest.mark.parametrize("bad", ["missing", "a_folder", "not_utf8"])
+def test_an_unreadable_roster_is_refused_in_one_line_naming_it(tmp_path: Path, capsys,
+                                                              bad: str) -> None:
+    from grader.cli import main
+
+    (tmp_path / "class" / "ann").mkdir(parents=True)
+    roster = tmp_path / "roster.csv"
+    if bad == "a_folder":
+        roster.mkdir()
+    elif bad == "not_utf8":
+        roster.write_bytes(b"student_id\n\xff\xfe\n")
+    code = main(["batch", str(tmp_path / "class"), "--out", str(tmp_path / "out"),
+                 "--roster", str(roster)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1, err
+    assert err[0].startswith(f"grader batch: --roster {roster}: cannot read it"), err
+    assert not (tmp_path / "out" / "grades.csv").exists()
+
+
 @pytest.mark.slow
 def test_canvas_download_late_mark_roster_and_assignment_id(tmp_path: Path) -> None:
     suite = build_suite(tmp_path / "suite")

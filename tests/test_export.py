@@ -85,3 +85,26 @@ def test_exported_repo_runs_pytest_and_scores_zero(exported: Path) -> None:
     assert score is not None, out[-2000:]
     assert float(score.group(1)) == 0 and float(score.group(2)) > 0
     assert "implementation under test = ." in out
+
+
+def test_export_onto_a_file_is_refused_in_one_line(tmp_path: Path, capsys) -> None:
+    from grader.cli import main
+
+    target = tmp_path / "repo"
+    target.write_text("mine\n")
+    assert main(["export-student", str(target)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"grader export-student: OUT {target} is a file, not a folder"]
+    assert target.read_text() == "mine\n"
+
+
+def test_export_into_a_read_only_folder_is_refused_in_one_line(tmp_path: Path, capsys) -> None:
+    from grader.cli import main
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    os.chmod(locked, 0o555)
+    if os.access(locked, os.W_OK):  # root writes anywhere
+        pytest.skip("this user can write into a read-only folder")
+    assert main(["export-student", str(locked / "repo")]) == 2
+    assert "cannot write there" in capsys.readouterr().err

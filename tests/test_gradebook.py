@@ -76,6 +76,22 @@ def test_canvas_header_names_the_assignment_and_login_is_never_an_email(tmp_path
     assert rows[3] == ["s2", "", "900", "lee7", "B", "4"]
 
 
+def test_student_strings_never_become_spreadsheet_formulas(tmp_path: Path) -> None:
+    """A student id or name a student chose (a folder or zip name, an LMS display name) that
+    a spreadsheet would run as a formula, or that drives a terminal, is written as text;
+    numbers stay numbers."""
+    hostile = ['=HYPERLINK("http://evil","click")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
+               "\tx", "esc\x1b[2J"]
+    entries = [_entry(sid, 4, meta={"name": sid}) for sid in hostile]
+    for write in (grades_csv.write, canvas.write):
+        rows = list(csv.reader(io.StringIO(write(Gradebook.of(entries), tmp_path).read_text())))
+        cells = [cell for row in rows[1:] for cell in row]
+        assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], cells
+        assert not [c for c in cells if "\x1b" in c]
+        assert "'=HYPERLINK(\"http://evil\",\"click\")" in cells and "esc\\x1b[2J" in cells
+        assert "4" in cells and "10" in cells
+
+
 def test_atomic_write_replaces_whole_file(tmp_path: Path) -> None:
     path = tmp_path / "f.txt"
     atomic_write_text(path, "old\n")

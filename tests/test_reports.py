@@ -313,6 +313,24 @@ def test_grading_seed_from_env_or_file(tmp_path: Path, monkeypatch: pytest.Monke
     assert submission_path(tmp_path / "sub") == tmp_path / "sub"
 
 
+def test_gradescope_refuses_a_missing_seed_file_or_suite(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A --seed-file that names no file (a typo in run_autograder) must stop the run, not
+    grade the hidden tests with the public default seed; a suite folder without spec_tests/
+    is refused in one line too. Nothing is graded either way."""
+    toy = Path(__file__).resolve().parent / "fixtures" / "toy_suite"
+    monkeypatch.delenv("GRADSPEC_SEED", raising=False)
+    root = gradescope_root(tmp_path, toy, {"arith.py": "x = 1\n"})
+    for extra, phrase in (((str(toy), "--seed-file", str(tmp_path / "no_such_seed")),
+                           "no_such_seed: no such file"),
+                          ((str(tmp_path / "nowhere"),), "holds no spec_tests/")):
+        with pytest.raises(SystemExit) as stopped:
+            run_gradescope(root, *extra)
+        assert str(stopped.value).startswith("grader gradescope: ") and phrase in str(
+            stopped.value)
+        assert not (root / "results" / "results.json").exists()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("as_zip", [False, True], ids=["files", "zip"])
 def test_gradescope_command(suite: Path, tmp_path: Path, as_zip: bool) -> None:

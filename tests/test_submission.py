@@ -9,6 +9,8 @@ import stat
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from grader.intake.submission import MAX_TOTAL_BYTES, prepare_submission
 
 TOY = Path(__file__).resolve().parent / "fixtures" / "toy_suite"
@@ -189,3 +191,34 @@ def test_the_one_folder_holding_code_is_graded_past_a_readme_beside_it(tmp_path)
                               "graded: README.md, report.pdf"]
     kept = _zip(tmp_path / "k.zip", {"main.py": b"", "hw1/cosine.py": b"x = 1\n"})
     assert prepare_submission(kept, tmp_path / "out2").files == ["hw1/cosine.py", "main.py"]
+
+
+def test_a_zip_over_the_size_budget_names_that_limit_only(tmp_path):
+    archive = tmp_path / "big.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+        for n in range(4):  # 4 x 15 MiB: each member allowed, together over the budget
+            zf.writestr(f"data{n}.py", b"#" * (15 << 20))
+    outcome = prepare_submission(archive, tmp_path / "out")
+    assert outcome.status == "too large"
+    assert outcome.message == f"more than {MAX_TOTAL_BYTES >> 20} MiB of files"
+
+
+@pytest.mark.parametrize("bad", ["out_is_a_file", "zygote_env_not_a_bool"])
+def test_cli_run_bad_input_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch, bad):
+    """Bad input to ``grader run`` gets one clear line and exit 2, before any grading; a file
+    in the way of --out is left as it was."""
+    from grader.cli import main
+
+    out = tmp_path / "out"
+    if bad == "out_is_a_file":
+        out.write_text("my notes\n")
+    else:
+        monkeypatch.setenv("GRADSPEC_ZYGOTE", "maybe")
+    code = main(["run", str(TOY / "reference"), "--out", str(out), "--suite", str(TOY),
+                 "--seed", "3"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert err[-1].startswith("grader run: ") and "Traceback" not in "\n".join(err)
+    assert ("is a file, not a folder" if bad == "out_is_a_file" else "GRADSPEC_ZYGOTE") in err[-1]
+    if bad == "out_is_a_file":
+        assert out.read_text() == "my notes\n"

@@ -72,8 +72,12 @@ class Roster:
         """Read a roster CSV; a row with no id (Canvas's "Points Possible" row) is skipped.
         A time that does not parse is refused here, before anything is graded."""
         names = {f.name for f in fields(RosterEntry)}
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.DictReader(handle))
+        try:
+            with open(path, newline="", encoding="utf-8-sig") as handle:
+                rows = list(csv.DictReader(handle))
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise ValueError(f"--roster {path}: cannot read it as a UTF-8 CSV file "
+                             f"({getattr(exc, 'strerror', None) or exc})") from None
         entries = []
         for row in rows:
             values: dict[str, str] = {}

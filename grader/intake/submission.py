@@ -79,9 +79,11 @@ class _Budget:
                                       f"{MAX_NOTEBOOK_BYTES >> 20} MiB")
         else:
             self.total += size
-        if self.total > self.max_bytes or self.files > self.max_files:
-            raise SubmissionError(Status.TOO_LARGE, f"more than {self.max_bytes >> 20} MiB or "
-                                  f"{self.max_files} files")
+        if self.total > self.max_bytes:
+            raise SubmissionError(Status.TOO_LARGE, f"more than {self.max_bytes >> 20} MiB "
+                                  "of files")
+        if self.files > self.max_files:
+            raise SubmissionError(Status.TOO_LARGE, f"more than {self.max_files} files")
 
 
 def _ignored(parts: tuple[str, ...]) -> bool:

@@ -40,6 +40,7 @@ from typing import Any
 from grader import __version__, settings
 from grader import result as grade
 from grader.assignment import ALL_EXERCISES, Assignment, for_suite
+from grader.atomic import writable_folder
 from grader.intake.discover import Found, content_hash, discover, safe_dirname
 from grader.intake.roster import Roster
 from grader.late import Late, Lateness, LatePolicy
@@ -360,7 +361,7 @@ def run_batch(submissions: Path, out: Path, *, jobs: int | None = None, seed: in
         roster=Roster.read(roster) if roster else None,
         late_policy=settings.resolve(settings.LATE_POLICY, cli=late_policy, ini=ini).value,
         options=options, leaderboard=board)
-    out.mkdir(parents=True, exist_ok=True)
+    writable_folder(out, "--out")
     lock = _lock(out)  # released when this process ends, however it ends (even SIGKILL)
     try:
         return _run_locked(submissions, out, config, grade=grade, started=started)
@@ -435,7 +436,11 @@ def _run_locked(submissions: Path, out: Path, config: _Config, *,
     todo: list[tuple[Found, str, str]] = []
     lates: dict[str, Late | None] = {}
     reused = 0
-    for found in _identified(discover(submissions), config, lates):
+    found_all = _identified(discover(submissions), config, lates)
+    if not found_all:  # a wrong or empty folder must not replace an earlier batch's reports
+        raise ValueError(f"{submissions}: no submissions there (one folder, .zip or notebook "
+                         "per student, or a Gradescope or Canvas download)")
+    for found in found_all:
         digest = content_hash(found)
         extra = config.grading_key(lates[found.student_id])
         key = hashlib.sha256(f"{digest}\0{fingerprint}\0{extra}".encode()).hexdigest()
@@ -482,6 +487,9 @@ def _run_locked(submissions: Path, out: Path, config: _Config, *,
                         grades_csv.write(book(), out)
                         last_csv = time.monotonic()
                     progress.advance(bool(entry.get("graded")))
+        except KeyboardInterrupt:
+            grades_csv.write(book(), out)  # what finished, as the ledger keeps it
+            raise
         finally:
             pool.close()
             if zygote is not None:
@@ -530,6 +538,11 @@ def main(args: argparse.Namespace) -> int:
     except (ValueError, ExecutorError, FileNotFoundError, NotADirectoryError) as exc:
         print(f"grader batch: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"grader batch: interrupted; every submission graded so far is kept in "
+              f"{args.out} (ledger.jsonl, grades.csv): run the same command again to grade "
+              "the rest", file=sys.stderr)
+        return 130
     graded, seconds = summary["graded"], summary["seconds"]
     rate = f", {graded / seconds * 60:.1f} submissions/min" if graded and seconds else ""
     statuses = ", ".join(f"{n} {s}" for s, n in sorted(summary["statuses"].items()))

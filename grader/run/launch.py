@@ -10,6 +10,7 @@ the child's own sandbox children are started fresh as usual.
 from __future__ import annotations
 
 import importlib
+import multiprocessing.util
 import os
 import shutil
 import signal
@@ -77,6 +78,9 @@ class ForkedPytest:
                 pass
         self.memo = Path(tempfile.mkdtemp(prefix="gradspec-memo-"))  # mode 0700
         weakref.finalize(self, _remove_memo, self.memo, os.getpid())
+        # a pool's worker process ends without atexit handlers, but runs these
+        multiprocessing.util.Finalize(self, _remove_memo, args=(self.memo, os.getpid()),
+                                      exitpriority=1)
 
     def run(self, args: list[str], *, cwd: Path, env: dict[str, str],
             timeout: float) -> tuple[int | None, str]:

@@ -37,12 +37,14 @@ from pathlib import Path
 from grader import result as grade
 from grader import settings
 from grader.assignment import ALL_EXERCISES, Assignment, for_suite, suite_exercises
+from grader.atomic import writable_folder
 from grader.intake.api import ExerciseApi, graded_suite_api
 from grader.intake.submission import prepare_submission
 from grader.late import Late
 from grader.leaderboard import LeaderboardEntry
 from grader.outcome import Reveal
 from grader.reports.run import LIVE_REPORTS, ReportOptions, write_run_reports
+from grader.reports.text import printable
 from grader.result import RunResult, Submission
 from grader.run.launch import FreshPytest, PytestLauncher
 from grader.run.live import LiveReports
@@ -173,7 +175,7 @@ def grade_submission(submission: Path, out_dir: Path, *, suite_root: Path, seed:
         if zygote is not None:
             zygote.close()
         shutil.rmtree(work, ignore_errors=True)
-    (private / "pytest.log").write_text(log)
+    (private / "pytest.log").write_text(printable(log))  # it quotes the submission's output
     result = graded(found, code)
     write_run_reports(result, out_dir, options, instructor_dir=private)
     return result
@@ -258,6 +260,7 @@ def main(args: argparse.Namespace) -> int:
     except settings.SettingError as exc:
         print(f"grader run: {exc}", file=sys.stderr)
         return 2
+    writable_folder(args.out, "--out")
     if seed.source is settings.Source.DEFAULT:
         print(f"grader run: no grading seed given: the hidden tests use the public default "
               f"{seed.value} ({settings.SEED.env} or --seed for real grading)", file=sys.stderr)

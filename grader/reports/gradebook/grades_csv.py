@@ -11,15 +11,38 @@ from pathlib import Path
 
 from grader.atomic import atomic_write_text
 from grader.reports.gradebook import Gradebook
+from grader.reports.text import printable
 from grader.scoring import fmt_points, points
 
 FIXED = ["student_id"]
 TAIL = ["total", "max", "raw_total", "late", "status", "graded_at", "submission_hash"]
 
 
+#: A cell starting with one of these is a formula to a spreadsheet (OWASP's CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def cell_text(cell: str) -> str:
+    """``cell`` as a spreadsheet shows it: text a student chose (an id, a name) that starts
+    like a formula gets a leading ``'``, control characters are escaped; numbers stay."""
+    cell = str(cell)
+    if cell.startswith(_FORMULA_STARTS) and not _number(cell):
+        cell = "'" + cell
+    return printable(cell)
+
+
 def to_csv(rows: Iterable[list[str]]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    csv.writer(buffer, lineterminator="\n").writerows(
+        [cell_text(cell) for cell in row] for row in rows)
     return buffer.getvalue()
 
 
