@@ -19,7 +19,7 @@ from types import ModuleType
 
 import pytest
 
-from grader import corpus, validate
+from grader import corpus, scoring, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = validate.mutant_jobs(ROOT) + validate.alternative_jobs(ROOT)
@@ -33,8 +33,9 @@ needs_suite = pytest.mark.skipif(not validate.has_spec_tests(ROOT),
 
 def judge(job: validate.Job) -> validate.Verdict:
     verdict = validate.run_job(job, ROOT)
+    points = f"{scoring.fmt_points(verdict.earned)} / {scoring.fmt_points(verdict.possible)}"
     assert verdict.ok, (f"{job.id} ({job.impl_dir.relative_to(ROOT)}): {verdict.detail} "
-                        f"[{verdict.earned:g} / {verdict.possible:g} points]")
+                        f"[{points} points]")
     return verdict
 
 
