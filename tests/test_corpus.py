@@ -33,9 +33,9 @@ needs_suite = pytest.mark.skipif(not validate.has_spec_tests(ROOT),
 
 def judge(job: validate.Job) -> validate.Verdict:
     verdict = validate.run_job(job, ROOT)
+    points = f"{scoring.fmt_points(verdict.earned)} / {scoring.fmt_points(verdict.possible)}"
     assert verdict.ok, (f"{job.id} ({job.impl_dir.relative_to(ROOT)}): {verdict.detail} "
-                        f"[{scoring.fmt_points(verdict.earned)} / "
-                        f"{scoring.fmt_points(verdict.possible)} points]")
+                        f"[{points} points]")
     return verdict
 
 

@@ -1,6 +1,7 @@
-"""What two probes observe next to the student's code, and that they leave torch as they
-found it: the library Hessians made unavailable (with a message saying what to do), and the
-calls and backward passes of the function elementwise_grad differentiates."""
+"""What three probes observe next to the student's code, and that they leave torch as they
+found it: the library Hessians made unavailable (with a message saying what to do), the
+calls and backward passes of the function elementwise_grad differentiates, and the grader's
+weights loaded into a student's MLP whatever containers also hold its layers."""
 
 from __future__ import annotations
 
@@ -73,3 +74,37 @@ def test_the_elementwise_probe_counts_calls_and_backward_passes() -> None:
     assert torch.allclose(good["value"], torch.cos(x))
     bad = probe.derivative(loop, x, [("sin", 1.0, 1.0)])
     assert (bad["calls"], bad["backward_passes"], bad["graph_held"]) == (1, 7, True)
+
+
+_ALIASED_MLP = """
+import torch
+from torch import nn
+
+
+class MyTwoLayerMLP(nn.Module):
+    def __init__(self, n_in, n_hidden, n_out):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(n_in, n_hidden), nn.ReLU(), nn.Linear(n_hidden, n_out))
+        self.linear1, self.linear2 = self.net[0], self.net[2]
+
+    def forward(self, X):
+        return self.net(X)
+"""
+
+
+def test_the_mlp_probe_loads_weights_into_layers_a_container_also_holds() -> None:
+    probe = _probe("mlp")
+    gen = torch.Generator().manual_seed(3)
+    state = {"linear1.weight": torch.randn(4, 3, generator=gen, dtype=torch.float64),
+             "linear1.bias": torch.randn(4, generator=gen, dtype=torch.float64),
+             "linear2.weight": torch.randn(2, 4, generator=gen, dtype=torch.float64),
+             "linear2.bias": torch.randn(2, generator=gen, dtype=torch.float64)}
+    x = torch.randn(5, 3, generator=gen, dtype=torch.float64)
+    student = _module("mlp", _ALIASED_MLP)
+    got = probe.forward(student, [3, 4, 2], state, x, "cpu", torch.float64)
+    hidden = torch.relu(x @ state["linear1.weight"].T + state["linear1.bias"])
+    torch.testing.assert_close(got, hidden @ state["linear2.weight"].T + state["linear2.bias"])
+    assert sorted(probe.structure(student, [3, 4, 2], x.float())["state"]) == sorted(state)
+    renamed = _module("mlp", _ALIASED_MLP.replace("self.linear1, self.linear2", "self.a, self.b"))
+    with pytest.raises(RuntimeError, match="linear1.weight"):
+        probe.forward(renamed, [3, 4, 2], state, x, "cpu", torch.float64)

@@ -95,7 +95,9 @@ _HINTS = {
                               "`python -c 'import {module}'`.",
     FailureKind.DEVICE: "Your code read the values of a tensor on the `meta` device (which has "
                         "none): a .cpu(), .item(), .numpy(), float() or print of a tensor on "
-                        "the way. Keep every step a torch operation on the input's device.",
+                        "the way, or a backward() through a tensor made on the CPU and then "
+                        "moved with .to(device) (create it there: device=...). Keep every "
+                        "step a torch operation on the input's device.",
     FailureKind.TIMEOUT: "The call did not finish in time: look for an endless loop or a huge "
                          "n_steps.",
     FailureKind.MEMORY: "The call ran out of memory: look for a tensor that grows every step.",

@@ -35,8 +35,9 @@ _LIBRARY = (("torch.autograd.functional", "hessian"), ("torch.func", "hessian"),
 
 
 def get_loss(w: torch.Tensor) -> torch.Tensor:
-    """The autograd lab's example: L = sum((y - w x)^2) with x = [1, 2, 3], y = 0."""
-    x = torch.tensor([1.0, 2.0, 3.0], dtype=w.dtype, device=w.device)
+    """The autograd lab's example: L = sum((y - w x)^2) with x = [1, 2, 3], y = 0. x comes
+    from arange, not torch.tensor, which torch.func transforms refuse on ``meta``."""
+    x = torch.arange(1.0, 4.0, dtype=w.dtype, device=w.device)
     y = torch.zeros(3, dtype=w.dtype, device=w.device)
     return torch.sum((y - w * x) ** 2)
 

@@ -20,9 +20,33 @@ def _type_name(value: Any) -> str:
     return f"{t.__module__}.{t.__qualname__}"
 
 
+def _names(model: Any) -> dict[str, Any]:
+    """Each distinct parameter once, under its shortest name: a layer also reachable through
+    a container (``self.net = nn.Sequential(self.linear1, ...)``) keeps the name
+    ``linear1.weight`` whichever attribute was assigned first."""
+    shortest: dict[int, tuple[str, Any]] = {}
+    for name, p in model.named_parameters(remove_duplicate=False):
+        kept = shortest.get(id(p))
+        if kept is None or (name.count("."), name) < (kept[0].count("."), kept[0]):
+            shortest[id(p)] = (name, p)
+    return dict(shortest.values())
+
+
 def _state(model: Any) -> State:
     return {name: p.detach().clone().as_subclass(torch.Tensor)
-            for name, p in model.named_parameters()}
+            for name, p in _names(model).items()}
+
+
+def _load(model: Any, state: State) -> None:
+    """``state`` into the model's parameters by name, each distinct parameter once (so an
+    alias of a layer is loaded with it); other names raise as ``load_state_dict`` does."""
+    params = _names(model)
+    if set(params) != set(state):
+        model.load_state_dict(state)  # raises, naming the missing and unexpected keys
+        return
+    with torch.no_grad():
+        for name, value in state.items():
+            params[name].copy_(value)
 
 
 def _model(mod: Any, sizes: list[int], state: State | None, device: str,
@@ -30,7 +54,7 @@ def _model(mod: Any, sizes: list[int], state: State | None, device: str,
     """``MyTwoLayerMLP(*sizes)`` in ``dtype``, with ``state`` loaded, on ``device``."""
     model = mod.MyTwoLayerMLP(*sizes).to(dtype=dtype)
     if state is not None:
-        model.load_state_dict(state)
+        _load(model, state)
     return model.to(device=device)
 
 
