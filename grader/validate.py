@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
 
@@ -45,11 +46,20 @@ class SuiteError(RuntimeError):
     """The suite itself could not run (collection error, crash): no verdict is possible."""
 
 
+class JobKind(StrEnum):
+    """What an implementation is, which says what it must achieve."""
+
+    REFERENCE = "reference"  # every case passes
+    TEMPLATE = "template"  # earns nothing
+    MUTANT = "mutant"  # loses points (overrides of the reference, with a CATCHES file)
+    ALTERNATIVE = "alternative"  # a different correct implementation: 100 % of its exercise
+
+
 @dataclass(frozen=True)
 class Job:
     """One implementation to grade and what it must achieve."""
 
-    kind: str  # reference / template / mutant / alternative
+    kind: JobKind
     impl_dir: Path
     exercise: str | None = None  # mutants and alternatives: graded on this exercise only
     name: str = ""
@@ -90,13 +100,13 @@ def _impl_folders(root: Path) -> Iterable[tuple[str, str, Path]]:
 
 def mutant_jobs(suite_root: Path) -> list[Job]:
     """Every mutant of the corpus."""
-    return [Job("mutant", impl, ex, name)
+    return [Job(JobKind.MUTANT, impl, ex, name)
             for ex, name, impl in _impl_folders(Path(suite_root) / MUTANTS_DIR)]
 
 
 def alternative_jobs(suite_root: Path) -> list[Job]:
     """Every alternative correct implementation of the corpus."""
-    return [Job("alternative", impl, ex, name)
+    return [Job(JobKind.ALTERNATIVE, impl, ex, name)
             for ex, name, impl in _impl_folders(Path(suite_root) / ALTERNATIVES_DIR)]
 
 
@@ -106,7 +116,8 @@ def plan(suite_root: Path, assignment: Assignment = ALL_EXERCISES) -> list[Job]:
     root = Path(suite_root)
     corpus_jobs = [job for job in (*mutant_jobs(root), *alternative_jobs(root))
                    if assignment.includes(str(job.exercise))]
-    return [Job("reference", root / REFERENCE_DIR), Job("template", root / TEMPLATE_DIR),
+    return [Job(JobKind.REFERENCE, root / REFERENCE_DIR),
+            Job(JobKind.TEMPLATE, root / TEMPLATE_DIR),
             *corpus_jobs]
 
 
@@ -281,7 +292,7 @@ def run_job(job: Job, suite_root: Path, *, full_mutant_runs: bool = False,
     unless ``full_mutant_runs``; references, the template and alternatives run everything.
     """
     try:
-        if job.kind in ("reference", "template"):
+        if job.kind in (JobKind.REFERENCE, JobKind.TEMPLATE):
             run = run_suite(job.impl_dir, suite_root, seed=seed, assignment=assignment)
         else:
             assert job.exercise is not None
@@ -289,7 +300,7 @@ def run_job(job: Job, suite_root: Path, *, full_mutant_runs: bool = False,
             if not paths:
                 return Verdict(job, False, problems=[
                     f"no test module for exercise {job.exercise!r} under {SPEC_DIR}/"])
-            if job.kind == "mutant" and not full_mutant_runs:
+            if job.kind is JobKind.MUTANT and not full_mutant_runs:
                 catches = read_catches(job.impl_dir)
                 unknown = [name for name in catches if not catching_node_ids(paths, [name])]
                 if unknown:
@@ -298,18 +309,18 @@ def run_job(job: Job, suite_root: Path, *, full_mutant_runs: bool = False,
                         f"{job.exercise!r}" for name in unknown])
                 if catches:
                     paths = catching_node_ids(paths, catches)
-            if job.kind == "mutant":  # written as overrides: graded as the reference they change
+            if job.kind is JobKind.MUTANT:  # overrides: graded as the reference they change
                 with corpus.materialized(job.impl_dir, Path(suite_root) / REFERENCE_DIR) as impl:
                     run = run_suite(impl, suite_root, paths, seed=seed)
             else:
                 run = run_suite(job.impl_dir, suite_root, paths, seed=seed)
     except SuiteError as exc:
         return Verdict(job, False, problems=[str(exc)])
-    if job.kind == "reference":
+    if job.kind is JobKind.REFERENCE:
         return check_full_marks(job, run)
-    if job.kind == "template":
+    if job.kind is JobKind.TEMPLATE:
         return check_template(job, run)
-    if job.kind == "alternative":
+    if job.kind is JobKind.ALTERNATIVE:
         return check_full_marks(job, run, job.exercise)
     return check_mutant(job, run)
 
@@ -351,8 +362,8 @@ def print_table(verdicts: list[Verdict]) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    need = {"reference": "100 %", "template": "0 points", "mutant": "loses points",
-            "alternative": "100 % of its exercise"}
+    need = {JobKind.REFERENCE: "100 %", JobKind.TEMPLATE: "0 points",
+            JobKind.MUTANT: "loses points", JobKind.ALTERNATIVE: "100 % of its exercise"}
     table = Table(title="gradspec validate", show_lines=False)
     table.add_column("job", no_wrap=True)
     for column in ("must", "points", "verdict", "detail"):

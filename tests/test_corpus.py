@@ -42,14 +42,14 @@ def judge(job: validate.Job) -> validate.Verdict:
 @pytest.mark.slow
 @needs_suite
 def test_reference_earns_every_point() -> None:
-    verdict = judge(validate.Job("reference", ROOT / validate.REFERENCE_DIR))
+    verdict = judge(validate.Job(validate.JobKind.REFERENCE, ROOT / validate.REFERENCE_DIR))
     assert verdict.possible > 0 and verdict.earned == pytest.approx(verdict.possible)
 
 
 @pytest.mark.slow
 @needs_suite
 def test_template_earns_nothing() -> None:
-    verdict = judge(validate.Job("template", ROOT / validate.TEMPLATE_DIR))
+    verdict = judge(validate.Job(validate.JobKind.TEMPLATE, ROOT / validate.TEMPLATE_DIR))
     assert verdict.earned == 0.0
 
 
@@ -59,7 +59,7 @@ if CORPUS:  # an empty corpus collects no case rather than an "empty parameter s
     @pytest.mark.parametrize("job", CORPUS, ids=[job.id for job in CORPUS])
     def test_corpus_member(job: validate.Job) -> None:
         verdict = judge(job)
-        if job.kind == "mutant":
+        if job.kind is validate.JobKind.MUTANT:
             assert verdict.earned < verdict.possible
         else:
             assert verdict.earned == pytest.approx(verdict.possible)
