@@ -107,6 +107,11 @@ def test_a_100_mb_notebook_is_read_without_loading_its_outputs(tmp_path):
     ('{"cells": [], "nbformat": 5, "nbformat_minor": 0, "metadata": {}}',
      NotebookProblem.OLD_FORMAT, "v5.0"),
     ('[1, 2, 3]', NotebookProblem.NOT_A_NOTEBOOK, "cells"),
+    ('{"cells": [], "nbformat": 4, "nbformat_minor": 5, "metadata": {"language_info": '
+     '{"name": "R"}, "kernelspec": {"language": "R", "name": "ir"}}}',
+     NotebookProblem.NOT_PYTHON, "its kernel runs R, not Python"),
+    ('{"cells": [], "nbformat": 4, "nbformat_minor": 2, "metadata": {"kernelspec": '
+     '{"language": "julia", "name": "julia-1.9"}}}', NotebookProblem.NOT_PYTHON, "julia"),
     ("[" * 500 + "]" * 500, NotebookProblem.INVALID_JSON, "nested"),
 ])
 def test_bad_files_are_refused_with_their_problem(tmp_path, text, problem, words):
@@ -116,6 +121,21 @@ def test_bad_files_are_refused_with_their_problem(tmp_path, text, problem, words
         read_cells(path)
     assert caught.value.problem is problem
     assert words in caught.value.message
+
+
+@pytest.mark.parametrize("metadata", [
+    {}, {"language_info": {"name": "python", "version": "3.11.7"}},
+    {"kernelspec": {"language": "python", "name": "python3"}},
+    {"language_info": {"name": "ipython"}}, {"language_info": {"name": ""}},
+    {"language_info": "python"},
+])
+def test_a_python_notebook_or_one_naming_no_language_is_read(tmp_path, metadata):
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": "x = 1",
+                                           "metadata": {}, "outputs": [],
+                                           "execution_count": None}],
+                                "metadata": metadata, "nbformat": 4, "nbformat_minor": 4}))
+    assert [c.source for c in read_cells(path)] == ["x = 1"]
 
 
 def test_a_json_error_after_skipped_outputs_names_the_files_line(tmp_path):

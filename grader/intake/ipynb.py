@@ -49,6 +49,7 @@ class NotebookProblem(StrEnum):
     OLD_FORMAT = "unsupported notebook format"
     TOO_LARGE = "too large"
     NOT_A_NOTEBOOK = "not a notebook"
+    NOT_PYTHON = "not a Python notebook"
 
 
 class NotebookError(Exception):
@@ -279,6 +280,27 @@ def _version(data: dict) -> str:
     return f"{version}.{minor}" if isinstance(minor, int) else str(version)
 
 
+def _language(metadata: object) -> str | None:
+    """The kernel's language as the notebook's metadata names it (None: not said)."""
+    if not isinstance(metadata, dict):
+        return None
+    for key, field in (("language_info", "name"), ("kernelspec", "language")):
+        value = metadata.get(key)
+        if isinstance(value, dict) and isinstance(value.get(field), str) and value[field]:
+            return value[field]
+    return None
+
+
+def _refuse_other_languages(metadata: object) -> None:
+    """A notebook whose kernel runs another language (R, Julia...) is refused saying so,
+    rather than graded as Python cell by cell; a notebook that names no language is read."""
+    language = _language(metadata)
+    if language is not None and not language.lower().startswith(("python", "ipython")):
+        raise NotebookError(NotebookProblem.NOT_PYTHON, f"its kernel runs {language}, not "
+                            "Python (metadata.language_info); write the exercises in a "
+                            "Python 3 notebook (Kernel > Change kernel > Python 3)")
+
+
 def _cells(data: object, text: str) -> list[Cell]:
     if not isinstance(data, dict) or not ("cells" in data or "worksheets" in data):
         raise NotebookError(NotebookProblem.NOT_A_NOTEBOOK, "JSON without the cells of a "
@@ -301,6 +323,7 @@ def _cells(data: object, text: str) -> list[Cell]:
     if version not in (3, 4):  # nbformat converts a v3 notebook (IPython 2) to v4
         raise NotebookError(NotebookProblem.OLD_FORMAT, f"nbformat v{_version(data)}: gradspec "
                             "reads v4 notebooks")
+    _refuse_other_languages(data.get("metadata"))
     import nbformat  # here, not at the top: a plain pytest run never pays for it
 
     errors: dict[str, object] = {}
