@@ -83,9 +83,13 @@ def read_seed_file(path: Path) -> str | None:
 def grading_seed(seed_file: Path | None, default_file: Path,
                  ini: dict | None = None) -> settings.Setting:
     """The hidden tests' seed: ``--seed-file``, else ``$GRADSPEC_SEED``, else the ini, else the
-    autograder zip's seed file, else the public default."""
-    return settings.resolve(settings.SEED, cli=read_seed_file(seed_file) if seed_file else None,
-                            ini=ini, default=read_seed_file(default_file),
+    autograder zip's seed file, else the public default. A ``seed_file`` named but missing
+    (or empty) is a :class:`settings.SettingError`: never the public default in its place."""
+    named = read_seed_file(seed_file) if seed_file else None
+    if seed_file and named is None:
+        raise settings.SettingError(f"--seed-file {seed_file}: no such file, or empty")
+    return settings.resolve(settings.SEED, cli=named, ini=ini,
+                            default=read_seed_file(default_file),
                             default_from=f"file {default_file}")
 
 
@@ -107,8 +111,6 @@ def main(args: argparse.Namespace) -> int:
     try:
         suite = settings.suite_root(suite)
         ini = settings.suite_ini(suite)
-        if args.seed_file and read_seed_file(seed_file) is None:  # never the public default
-            raise settings.SettingError(f"--seed-file {seed_file}: no such file, or empty")
         seed = grading_seed(seed_file if args.seed_file else None, default_file, ini)
         probe = settings.resolve(settings.PROBE_TIMEOUT, cli=args.probe_timeout, ini=ini)
         total = settings.resolve(settings.TOTAL_TIMEOUT, cli=args.total_timeout, ini=ini,
