@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import ast
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from grader import result as grade
 from grader import settings
 from grader.intake.api import graded_suite_api
 from grader.intake.extract import Source, analyse
-from grader.intake.notebook import write_modules
+from grader.intake.notebook import write_modules, writefile_target
 from grader.outcome import SubmissionStatus
 from grader.reports.check_view import render_html, render_text
 from grader.result import RunResult, Submission
@@ -76,9 +75,6 @@ def kernel_cells() -> list[Source]:
     return [Source(f"In [{n}]", code) for n, code in enumerate(history) if n and code.strip()]
 
 
-_MODULE_FILE = re.compile(r"^(?:(-a|--append)\s+)?(?:\./)?([A-Za-z_]\w*\.py)$")
-
-
 def written_in_kernel(sources: list[Source]) -> dict[str, str]:
     """The modules the kernel's ``%%writefile NAME.py`` cells wrote (IPython's history holds
     them as ``get_ipython().run_cell_magic('writefile', 'NAME.py', body)``), last one
@@ -95,11 +91,11 @@ def written_in_kernel(sources: list[Source]) -> dict[str, str]:
                     call.func.attr != "run_cell_magic" or len(call.args) != 3:
                 continue
             args = [a.value if isinstance(a, ast.Constant) else None for a in call.args]
-            match = _MODULE_FILE.match(str(args[1]).strip()) if args[0] == "writefile" else None
-            if match is None or not isinstance(args[2], str):
+            target = writefile_target(str(args[1])) if args[0] == "writefile" else None
+            if target is None or not isinstance(args[2], str):
                 continue
-            before = files.get(match.group(2), "") if match.group(1) else ""
-            files[match.group(2)] = before + args[2]
+            name, append = target
+            files[name] = (files.get(name, "") if append else "") + args[2]
     return files
 
 

@@ -67,8 +67,15 @@ def _notebooks_under(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix.lower() == SUFFIX and p.is_file())
 
 
-#: ``%%writefile cosine.py`` (or ``-a``, appending): a cell that writes a module when run.
-_WRITEFILE = re.compile(r"^%%writefile(\s+(?:-a|--append))?\s+(?:\./)?([A-Za-z_]\w*\.py)\s*$")
+#: The arguments of a ``%%writefile`` that writes a module: ``[-a|--append] [./]NAME.py``.
+_WRITEFILE_ARGS = re.compile(r"^(?:(-a|--append)\s+)?(?:\./)?([A-Za-z_]\w*\.py)$")
+
+
+def writefile_target(args: str) -> tuple[str, bool] | None:
+    """(the module file, whether it appends) that ``%%writefile args`` writes; None when
+    ``args`` name no module (another file, or options this does not follow)."""
+    match = _WRITEFILE_ARGS.match(args.strip())
+    return (match.group(2), bool(match.group(1))) if match else None
 
 
 def written_files(cells: list[Cell]) -> dict[str, tuple[str, str]]:
@@ -77,12 +84,15 @@ def written_files(cells: list[Cell]) -> dict[str, tuple[str, str]]:
     files: dict[str, tuple[str, str]] = {}
     for cell in cells:
         first, _, body = cell.source.lstrip().partition("\n")
-        match = _WRITEFILE.match(first.strip()) if cell.kind == "code" else None
-        if match is None:
+        magic, *args = first.split(None, 1) or [""]
+        target = writefile_target("".join(args)) \
+            if cell.kind == "code" and magic == "%%writefile" else None
+        if target is None:
             continue
-        before = files.get(match.group(2), ("", ""))[0] if match.group(1) else ""
-        files[match.group(2)] = (before + body + ("" if body.endswith("\n") else "\n"),
-                                 f"cell {cell.number}")
+        name, append = target
+        before = files.get(name, ("", ""))[0] if append else ""
+        files[name] = (before + body + ("" if body.endswith("\n") else "\n"),
+                       f"cell {cell.number}")
     return files
 
 
