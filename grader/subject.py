@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.describe import describe_call
-from grader.intake.extract import BUILT_HEADER, cell_line
+from grader.intake.extract import BUILT_HEADER, built_title, cell_line
 from grader.runtime import probes, wire
 from grader.runtime.outcome import Failure, FailureKind
 
@@ -91,8 +91,7 @@ def _built_text(impl_dir: Path | None, module: str) -> str:
 
 def _built_from_notebook(impl_dir: Path | None, module: str) -> str:
     """The notebook ``module`` was built from ("" if it is the student's own module)."""
-    text = _built_text(impl_dir, module)
-    return text.split("\n", 1)[0][len(BUILT_HEADER):].rsplit(": ", 1)[0] if text else ""
+    return built_title(_built_text(impl_dir, module)) or ""
 
 
 def _in_notebook(line: str, impl_dir: Path | None) -> str:

@@ -547,13 +547,20 @@ def _as_main(text: str) -> str:
     return "\n".join(lines)
 
 
+def built_title(module_text: str) -> str | None:
+    """The notebook a module built here was built from; None for a module this did not build."""
+    if not module_text.startswith(BUILT_HEADER):
+        return None
+    return module_text.split("\n", 1)[0][len(BUILT_HEADER):].rsplit(": the definitions", 1)[0]
+
+
 def cell_line(module_text: str, lineno: int) -> tuple[str, str, int] | None:
     """Where line ``lineno`` of a module built here stands in the notebook: (the notebook,
     the cell's label, the cell's line); None for a module this did not build."""
-    if not module_text.startswith(BUILT_HEADER):
+    title = built_title(module_text)
+    if title is None:
         return None
     lines = module_text.split("\n")
-    title = lines[0][len(BUILT_HEADER):].rsplit(": the definitions", 1)[0]
     for row in range(min(lineno, len(lines)) - 2, 0, -1):
         marker = _MARKER.match(lines[row])
         if marker:
