@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import weakref
 from pathlib import Path
 from typing import Protocol
 
@@ -77,8 +76,9 @@ class ForkedPytest:
             except ImportError:
                 pass
         self.memo = Path(tempfile.mkdtemp(prefix="gradspec-memo-"))  # mode 0700
-        weakref.finalize(self, _remove_memo, self.memo, os.getpid())
-        # a pool's worker process ends without atexit handlers, but runs these
+        # Removed when the launcher is collected or its process ends: multiprocessing's
+        # finalizers run at interpreter exit (atexit) and also as a pool's worker process
+        # ends, which skips atexit handlers.
         multiprocessing.util.Finalize(self, _remove_memo, args=(self.memo, os.getpid()),
                                       exitpriority=1)
 
